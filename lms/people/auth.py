@@ -1,0 +1,27 @@
+"""Log in with a mobile phone number (what learners know) or a username (staff, demo accounts)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from .models import Person
+
+
+class PhoneOrUsernameBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        User = get_user_model()
+        username = username.strip()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            person = Person.objects.select_related("user").filter(phone=username).first()
+            user = person.user if person else None
+        if user is None:
+            User().set_password(password)  # same work as a real check, against user enumeration by timing
+            return None
+        person = getattr(user, "person", None)
+        if person is not None and not person.is_active:
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,95 @@
+"""Roles are Django groups. This module declares them with their admin permissions and keeps the
+database in line after every migrate (idempotent), so production and tests have the same roles."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+LEARNER = "学员"
+TRAINER = "培训师"
+TRAINING_OFFICE = "培训科"
+HR = "干部科"
+STREET_ADMIN = "街道管理员"
+
+# Roles whose members see people data, limited to their own organization's subtree.
+STAFF_ROLES = (TRAINING_OFFICE, HR, STREET_ADMIN)
+
+ROLE_PERMISSIONS = {
+    LEARNER: [],
+    TRAINER: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+        "wagtailmedia.add_media", "wagtailmedia.change_media",
+    ],
+    TRAINING_OFFICE: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
+        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+        "wagtailmedia.add_media", "wagtailmedia.change_media",
+        "people.view_person", "people.view_organization",
+    ],
+    HR: [
+        "wagtailadmin.access_admin",
+        "people.view_person", "people.add_person", "people.change_person",
+        "people.view_organization",
+    ],
+    STREET_ADMIN: [
+        "wagtailadmin.access_admin",
+        "people.view_person", "people.view_organization",
+    ],
+}
+
+# Page permissions on the whole page tree: trainers draft and submit, the training office publishes.
+ROLE_PAGE_PERMISSIONS = {
+    TRAINER: ["add_page", "change_page"],
+    TRAINING_OFFICE: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+
+COURSE_WORKFLOW_NAME = "课程发布审核"
+
+
+def _permission(dotted):
+    app_label, codename = dotted.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+
+
+@transaction.atomic
+def ensure_roles():
+    """Create the role groups, their permissions and the publishing workflow. Safe to run again."""
+    from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
+
+    groups = {}
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        groups[name] = group
+        group.permissions.add(*[p for p in map(_permission, perms) if p is not None])
+
+    root = Page.get_first_root_node()
+    if root is None:
+        return groups
+    for name, codenames in ROLE_PAGE_PERMISSIONS.items():
+        for codename in codenames:
+            permission = _permission(f"wagtailcore.{codename}")
+            GroupPagePermission.objects.get_or_create(group=groups[name], page=root, permission=permission)
+
+    workflow, created = Workflow.objects.get_or_create(name=COURSE_WORKFLOW_NAME)
+    if created:
+        task = GroupApprovalTask.objects.create(name="培训科审核")
+        task.groups.set([groups[TRAINING_OFFICE]])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    return groups
+
+
+def ensure_roles_after_migrate(sender, **kwargs):
+    ensure_roles()
+
+
+def user_roles(user):
+    if not user.is_authenticated:
+        return set()
+    return set(user.groups.values_list("name", flat=True))
+
+
+def has_role(user, *roles):
+    return user.is_authenticated and user.groups.filter(name__in=roles).exists()

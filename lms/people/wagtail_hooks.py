@@ -1,0 +1,149 @@
+"""People and organizations in the Wagtail admin, scoped to the viewer's organization subtree:
+a street admin who guesses the id of another street's person gets a 404, not the record."""
+
+from django import forms
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Organization, Person
+from .scoping import visible_organizations, visible_persons
+
+
+def scoped_view(view_class, visible):
+    """A subclass of a Wagtail object view that 404s for objects outside the user's scope."""
+
+    class ScopedView(view_class):
+        def get_object(self, *args, **kwargs):
+            obj = super().get_object(*args, **kwargs)
+            if not visible(self.request.user).filter(pk=obj.pk).exists():
+                raise Http404
+            return obj
+
+    ScopedView.__name__ = f"Scoped{view_class.__name__}"
+    return ScopedView
+
+
+class ScopedSnippetViewSet(SnippetViewSet):
+    """A snippet viewset whose listing and object views only reach `visible(user)`."""
+
+    visible = None  # a function user -> queryset, set by subclasses
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return type(self).visible(request.user)
+
+    def _scoped(self, view_class):
+        return scoped_view(view_class, type(self).visible)
+
+    @property
+    def edit_view_class(self):
+        return self._scoped(super().edit_view_class)
+
+    @property
+    def delete_view_class(self):
+        return self._scoped(super().delete_view_class)
+
+    @property
+    def inspect_view_class(self):
+        return self._scoped(super().inspect_view_class)
+
+    @property
+    def usage_view_class(self):
+        return self._scoped(super().usage_view_class)
+
+    @property
+    def history_view_class(self):
+        return self._scoped(super().history_view_class)
+
+
+class PersonForm(WagtailAdminModelForm):
+    """Staff choose organizations only inside their scope; a new person gets a login account
+    (username = mobile number, no usable password until the training office sets one)."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "phone", "staff_number", "organization", "post", "cadre_category", "level",
+                  "appointed_on", "is_active"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None:
+            self.fields["organization"].queryset = visible_organizations(for_user)
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        if not person.user_id:
+            person.user = Person.create_account(person.phone)
+        if commit:
+            person.save()
+        return person
+
+
+class PersonViewSet(ScopedSnippetViewSet):
+    model = Person
+    visible = staticmethod(visible_persons)
+    icon = "user"
+    menu_label = _("Persons")
+    list_display = ["name", "phone", "organization", "post", "cadre_category", "is_active"]
+    list_filter = ["cadre_category", "post", "level", "is_active"]
+    search_fields = ["name", "phone", "staff_number"]
+    ordering = ["name"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("phone")]),
+        FieldPanel("organization"),
+        FieldRowPanel([FieldPanel("post"), FieldPanel("cadre_category"), FieldPanel("level")]),
+        FieldRowPanel([FieldPanel("appointed_on"), FieldPanel("staff_number")]),
+        FieldPanel("is_active"),
+    ]
+
+    def get_form_class(self, for_update=False):
+        return PersonForm
+
+
+class OrganizationForm(WagtailAdminModelForm):
+    """Organizations live in a tree: a new one is added under its parent."""
+
+    parent = forms.ModelChoiceField(queryset=Organization.objects.all(), label=_("Parent organization"))
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if self.instance.pk:
+            del self.fields["parent"]
+        elif for_user is not None:
+            self.fields["parent"].queryset = visible_organizations(for_user)
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            return super().save(commit=commit)
+        return self.cleaned_data["parent"].add_child(instance=self.instance)
+
+
+class OrganizationViewSet(ScopedSnippetViewSet):
+    model = Organization
+    visible = staticmethod(visible_organizations)
+    icon = "group"
+    menu_label = _("Organizations")
+    list_display = ["name", "org_type", "code"]
+    list_filter = ["org_type"]
+    search_fields = ["name", "short_name", "code"]
+    ordering = ["path"]
+    panels = [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("org_type"), FieldPanel("code")]
+
+    def get_form_class(self, for_update=False):
+        return type("ScopedOrganizationForm", (OrganizationForm,), {"Meta": type(
+            "Meta", (), {"model": Organization, "fields": ["name", "short_name", "org_type", "code"]})})
+
+
+class PeopleViewSetGroup(SnippetViewSetGroup):
+    items = (PersonViewSet, OrganizationViewSet)
+    menu_icon = "group"
+    menu_label = _("People")
+    menu_name = "people"
+
+
+register_snippet(PeopleViewSetGroup)
