@@ -1,0 +1,80 @@
+"""A trainer drafts a new Head Goose Forum course in the Wagtail admin and submits it to the
+课程发布审核 workflow; only the training office may publish it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.e2e,
+    # WhiteNoise looks for collected static files; the live server serves them from the finders.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+NEW_COURSE_TITLE = "2027年第一季度头雁讲坛（浏览器测试）"
+
+
+def test_it_lets_a_trainer_create_a_course_and_submit_it_for_review(demo_data, desktop_page, shot):
+    from courses.models import CoursePage, ProgramKind, ProgramPage
+    from lms.people.roles import COURSE_WORKFLOW_NAME
+
+    page, base_url = desktop_page, demo_data.url
+    program = ProgramPage.objects.get(kind=ProgramKind.HEAD_GOOSE_FORUM)
+
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("input[name=username]", "demo-trainer")
+    page.fill("input[name=password]", "touyan-demo")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    shot(page, "01-dashboard")
+
+    page.goto(f"{base_url}/admin/pages/{program.pk}/")
+    expect(page.locator("h1")).to_contain_text(program.title)
+    shot(page, "02-explorer")
+
+    page.locator(f"a[href$='/admin/pages/{program.pk}/add_subpage/']").first.click()
+    # A program only takes courses, so Wagtail skips the page-type chooser.
+    page.wait_for_url(re.compile(rf"/admin/pages/add/courses/coursepage/{program.pk}/$"))
+    shot(page, "03-create-form")
+
+    page.fill("#id_title", NEW_COURSE_TITLE)
+    page.fill("#id_summary", "新任书记的第一课")
+    page.fill("#id_year", "2027")
+    # Wagtail's date inputs are text inputs in WAGTAIL_DATE_FORMAT (ISO by default) with a picker.
+    page.fill("#id_starts_on", "2027-01-08")
+    page.fill("#id_ends_on", "2027-03-26")
+    page.fill("#id_credit_hours", "3")
+    page.locator("#id_summary").click()  # leaves the date inputs, which closes their pickers
+    shot(page, "04-form-filled")
+
+    footer = page.locator("footer")
+    footer.locator("[data-w-dropdown-target=toggle]").click()
+    submit = footer.locator("button[name=action-submit]")
+    expect(submit).to_be_visible()
+    expect(submit).to_contain_text(COURSE_WORKFLOW_NAME)
+    expect(page.locator("button[name=action-publish]")).to_have_count(0)
+    shot(page, "05-action-menu", full_page=False)
+
+    submit.click()
+    page.wait_for_url(re.compile(rf"/admin/pages/{program.pk}/$"))
+    expect(page.locator(".messages")).to_contain_text(NEW_COURSE_TITLE)
+    shot(page, "06-submitted")
+
+    course = CoursePage.objects.get(title=NEW_COURSE_TITLE)
+    assert course.get_parent().pk == program.pk
+    assert not course.live
+    assert course.owner.username == "demo-trainer"
+    assert (course.year, str(course.starts_on), str(course.ends_on)) == (2027, "2027-01-08", "2027-03-26")
+    state = course.current_workflow_state
+    assert state is not None and state.status == state.STATUS_IN_PROGRESS
+    assert state.workflow.name == COURSE_WORKFLOW_NAME
+    assert state.requested_by.username == "demo-trainer"
+    assert state.current_task_state.task.name == "培训科审核"
+
+    # Back in the editor the trainer still cannot publish: the page waits for the training office.
+    page.goto(f"{base_url}/admin/pages/{course.pk}/edit/")
+    footer.locator("[data-w-dropdown-target=toggle]").click()
+    expect(page.locator("button[name=action-publish]")).to_have_count(0)
+    expect(page.locator("[data-workflow-action-name=approve]")).to_have_count(0)
+    shot(page, "07-editor-in-moderation")
