@@ -6,17 +6,27 @@ Access: files under MEDIA_PUBLIC_PREFIXES (catalogue images) are public; everyth
 logged-in user. Feature apps with owner-only files (certificates) add their own stricter views."""
 
 import mimetypes
-import os
+import posixpath
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _normalize(path: str) -> str:
+    """The path with "." and ".." segments folded, so that the access check sees where the path
+    really leads ("images/../documents/x.pdf" is a document, not a public image); 404 if it
+    climbs out of MEDIA_ROOT."""
+    normalized = posixpath.normpath(path)
+    if normalized in (".", "..") or normalized.startswith(("../", "/")):
+        raise Http404
+    return normalized
 
 
 def _resolve(path: str) -> Path:
@@ -53,6 +63,9 @@ class RangeFileWrapper:
         self.fileobj, self.remaining, self.block_size = fileobj, length, block_size
         self.fileobj.seek(start)
 
+    def close(self):
+        self.fileobj.close()
+
     def __iter__(self):
         try:
             while self.remaining > 0:
@@ -73,6 +86,7 @@ def may_access(request: HttpRequest, path: str) -> bool:
 
 @require_http_methods(["GET", "HEAD"])
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    path = _normalize(path)
     if not may_access(request, path):
         return redirect_to_login(request.get_full_path())
     target = _resolve(path)
@@ -103,9 +117,9 @@ def file_response(request: HttpRequest, target: Path, relative_path: str) -> Htt
     else:
         start, end = byte_range
         length = end - start + 1
-        response = HttpResponse(RangeFileWrapper(open(target, "rb"), start, length), status=206,
-                                content_type=content_type)
-        response.streaming = True
+        # Streamed: a range may be most of a large video, which must not be read into memory.
+        response = StreamingHttpResponse(RangeFileWrapper(open(target, "rb"), start, length), status=206,
+                                         content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

@@ -53,11 +53,23 @@ def _permission(dotted):
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
+def _create_all_permissions():
+    """Django creates each app's default permissions in that app's own post_migrate, app by app in
+    INSTALLED_APPS order; people comes first, so on a fresh database the permissions named above
+    (people.view_person, ...) do not exist yet when ensure_roles runs. Create them all first."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+
+
 @transaction.atomic
 def ensure_roles():
     """Create the role groups, their permissions and the publishing workflow. Safe to run again."""
     from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
 
+    _create_all_permissions()
     groups = {}
     for name, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)

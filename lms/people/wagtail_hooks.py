@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Organization, Person
@@ -27,6 +28,33 @@ def scoped_view(view_class, visible):
     return ScopedView
 
 
+def scoped_chooser_viewset_class(visible):
+    """A snippet chooser whose listing and chosen views only reach `visible(user)`: without it the
+    chooser modal's results URL lists every person of the district to any staff member."""
+
+    class ScopedChooseMixin:
+        def get_object_list(self):
+            return visible(self.request.user)
+
+    class ScopedChosenMixin:
+        def get_object(self, pk):
+            return visible(self.request.user).get(pk=pk)
+
+    class ScopedChosenMultipleMixin:
+        def get_objects(self, pks):
+            return visible(self.request.user).filter(pk__in=pks)
+
+    base = SnippetChooserViewSet
+    return type("ScopedSnippetChooserViewSet", (base,), {
+        "choose_view_class": type("ScopedChooseView", (ScopedChooseMixin, base.choose_view_class), {}),
+        "choose_results_view_class": type(
+            "ScopedChooseResultsView", (ScopedChooseMixin, base.choose_results_view_class), {}),
+        "chosen_view_class": type("ScopedChosenView", (ScopedChosenMixin, base.chosen_view_class), {}),
+        "chosen_multiple_view_class": type(
+            "ScopedChosenMultipleView", (ScopedChosenMultipleMixin, base.chosen_multiple_view_class), {}),
+    })
+
+
 class ScopedSnippetViewSet(SnippetViewSet):
     """A snippet viewset whose listing and object views only reach `visible(user)`."""
 
@@ -39,6 +67,10 @@ class ScopedSnippetViewSet(SnippetViewSet):
 
     def _scoped(self, view_class):
         return scoped_view(view_class, type(self).visible)
+
+    @property
+    def chooser_viewset_class(self):
+        return scoped_chooser_viewset_class(type(self).visible)
 
     @property
     def edit_view_class(self):
