@@ -14,7 +14,9 @@ IMPORT_SETTINGS = "import django; django.setup(); print('started')"
 
 
 def run(args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    """Only the variables given here: nothing from the test process (another test's
+    DJANGO_ALLOW_ASYNC_UNSAFE, a developer's DEBUG) may leak into what production sees."""
+    environ = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
     environ.update(DJANGO_SETTINGS_MODULE="lms.settings.production", **env)
     return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=environ, capture_output=True, text=True,
                           timeout=120)
