@@ -3,7 +3,7 @@ of who was in a course (and everything they did there) is kept."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +54,11 @@ class Enrollment(models.Model):
             return existing, False
         if source == EnrollmentSource.SELF and not course.audience_includes(person):
             raise ValidationError(_("This course is not open to you."))
-        return cls.objects.create(person=person, course=course, source=source, enrolled_by=by), True
+        try:
+            with transaction.atomic():
+                return cls.objects.create(person=person, course=course, source=source, enrolled_by=by), True
+        except IntegrityError:  # a concurrent request (double tap) enrolled them first
+            return cls.objects.current().get(person=person, course=course), False
 
     def withdraw(self):
         if self.withdrawn_at is None:

@@ -82,6 +82,25 @@ def test_it_allows_only_one_current_enrolment_per_person_and_course(secretary, c
         Enrollment.objects.create(person=secretary, course=course, source=EnrollmentSource.IMPORT)
 
 
+def test_it_returns_the_winner_when_a_concurrent_request_enrolled_first(secretary, course, monkeypatch):
+    """A double tap: the second request's existence check ran before the first one committed."""
+    winner = Enrollment.objects.create(person=secretary, course=course, source=EnrollmentSource.BULK)
+    original_current = type(Enrollment.objects.current())
+    calls = []
+
+    def current_that_misses_once(self):
+        queryset = self.filter(withdrawn_at__isnull=True)
+        if not calls:
+            calls.append(1)
+            return queryset.none()
+        return queryset
+
+    monkeypatch.setattr(original_current, "current", current_that_misses_once)
+    enrollment, created = Enrollment.enrol(secretary, course, EnrollmentSource.SELF)
+    assert (enrollment, created) == (winner, False)
+    assert Enrollment.objects.filter(person=secretary, course=course).count() == 1
+
+
 def test_it_allows_many_withdrawn_enrolments(secretary, course):
     from django.utils import timezone
 
