@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     # Touyan
     "lms.people",
     "lms.learning",
+    "lms.attendance",
     "lms.demo",
     "courses",
     # Wagtail
@@ -118,7 +119,8 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every process (web and task cluster), unlike a per-process memory cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "touyan_cache"}}
 
 Q_CLUSTER = {
     "name": "touyan",
@@ -196,7 +198,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip", "vtt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAIL_WORKFLOW_ENABLED = True
-WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media"}
+WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media", "MEDIA_FORM_BASE": "courses.media.MediaForm"}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "touyan@localhost")
