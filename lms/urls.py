@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("lms.people.urls")),
     path("me/", include("lms.learning.urls")),
+    path("", include("lms.attendance.urls")),
     re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), protected_media.serve_media, name="media"),
     # Wagtail serves the course catalogue; keep it last.
     path("", include(wagtail_urls)),

@@ -27,6 +27,7 @@ ROLE_PERMISSIONS = {
         "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
         "wagtailmedia.add_media", "wagtailmedia.change_media",
         "people.view_person", "people.view_organization",
+        "attendance.add_session", "attendance.change_session", "attendance.delete_session", "attendance.view_session",
     ],
     HR: [
         "wagtailadmin.access_admin",

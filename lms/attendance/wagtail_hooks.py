@@ -1,0 +1,61 @@
+"""Sessions in the Wagtail admin, for the training office (permissions in lms.people.roles).
+
+A session with attendance records cannot be deleted, alone or in a bulk action: the office
+cancels it instead, which keeps every record (the foreign key also PROTECTs them)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Session
+
+
+class SessionViewSet(SnippetViewSet):
+    model = Session
+    icon = "date"
+    menu_label = gettext_lazy("Sessions")
+    menu_name = "sessions"
+    add_to_admin_menu = True
+    menu_order = 250
+    copy_view_enabled = True
+    inspect_view_enabled = True
+    list_display = ["title", "course", "starts_at", "mode", "venue", "cancelled"]
+    list_filter = ["mode", "cancelled"]
+    search_fields = ["title", "speaker", "venue"]
+    ordering = ["-starts_at"]
+    panels = [
+        FieldPanel("course"),
+        FieldRowPanel([FieldPanel("title"), FieldPanel("speaker")]),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+            FieldRowPanel([FieldPanel("mode"), FieldPanel("venue"), FieldPanel("capacity")]),
+        ], heading=gettext_lazy("When and where")),
+        MultiFieldPanel([
+            FieldPanel("stream_url"),
+            FieldRowPanel([FieldPanel("embed_stream"), FieldPanel("present_share")]),
+        ], heading=gettext_lazy("Live stream")),
+        FieldRowPanel([FieldPanel("credit_hours"), FieldPanel("credit_days")]),
+        FieldPanel("cancelled"),
+    ]
+
+    def get_queryset(self, request):
+        return Session.objects.select_related("course")
+
+
+register_snippet(SessionViewSet)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_sessions_with_records(request, instances):
+    for instance in instances:
+        if isinstance(instance, Session) and instance.has_records():
+            messages.error(request, _(
+                "“%(session)s” cannot be deleted because it has attendance records. Cancel it instead.")
+                % {"session": instance})
+            return redirect("wagtailsnippets_attendance_session:edit", instance.pk)
+    return None

@@ -1,0 +1,132 @@
+"""Sessions in the Wagtail admin: the training office schedules, edits and cancels them; a session
+with attendance records cannot be deleted (alone or in bulk); other roles cannot get in."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from lms.attendance.models import AttendanceRecord, Session
+from lms.people import roles
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+LIST = "wagtailsnippets_attendance_session:list"
+ADD = "wagtailsnippets_attendance_session:add"
+
+
+def url(view, session):
+    return reverse(f"wagtailsnippets_attendance_session:{view}", args=[session.pk])
+
+
+def form_data(course, **changes):
+    data = {
+        "course": course.pk, "title": "头雁讲坛·第一讲", "speaker": "王教授",
+        "starts_at": "2026-03-20 14:00", "ends_at": "2026-03-20 16:00",
+        "mode": "hybrid", "venue": "区委党校报告厅", "capacity": "200",
+        "stream_url": "https://live.example.cn/player/7", "embed_stream": "on", "present_share": "0.80",
+        "credit_hours": "2", "credit_days": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_gives_the_training_office_the_session_permissions(training_office):
+    codenames = set(Group.objects.get(name=roles.TRAINING_OFFICE).permissions
+                    .filter(content_type__app_label="attendance").values_list("codename", flat=True))
+    assert codenames == {"add_session", "change_session", "delete_session", "view_session"}
+
+
+def test_it_lets_the_training_office_schedule_a_session(client_for, training_office, course):
+    response = client_for(training_office).post(reverse(ADD), form_data(course))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session = Session.objects.get()
+    assert (session.title, session.mode, session.capacity, session.embed_stream) == (
+        "头雁讲坛·第一讲", "hybrid", 200, True)
+    assert session.starts_at == T0 + datetime.timedelta(hours=5)  # 14:00 in Asia/Shanghai
+    assert session.scheduled_minutes == 120
+
+
+def test_it_lists_sessions_for_the_training_office(client_for, training_office, session):
+    response = client_for(training_office).get(reverse(LIST))
+    assert response.status_code == 200
+    assert session.title in response.content.decode()
+
+
+def test_it_shows_why_a_session_is_invalid(client_for, training_office, course):
+    response = client_for(training_office).post(
+        reverse(ADD), form_data(course, ends_at="2026-03-20 13:00", stream_url="http://insecure.example.cn/x"))
+    assert response.status_code == 200
+    assert not Session.objects.exists()
+    form = response.context["form"]
+    assert "ends_at" in form.errors and "embed_stream" in form.errors
+
+
+def test_it_refuses_deleting_a_session_with_records(client_for, training_office, session, secretary):
+    AttendanceRecord.objects.record_live_presence(secretary, session, now=T0)
+    client = client_for(training_office)
+    response = client.post(url("delete", session))
+    assert response.status_code == 302
+    assert response["Location"] == url("edit", session)
+    assert Session.objects.filter(pk=session.pk).exists()
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any(session.title in m for m in messages)
+
+
+def test_it_refuses_deleting_a_session_with_records_in_bulk(client_for, training_office, session, make_session,
+                                                             secretary):
+    spare = make_session(title="备用场次")
+    AttendanceRecord.objects.record_live_presence(secretary, session, now=T0)
+    bulk = reverse("wagtail_bulk_action", args=["attendance", "session", "delete"])
+    response = client_for(training_office).post(f"{bulk}?id={session.pk}&id={spare.pk}", {})
+    assert response.status_code == 302
+    assert Session.objects.count() == 2
+
+
+def test_it_deletes_a_session_without_records(client_for, training_office, session):
+    response = client_for(training_office).post(url("delete", session))
+    assert response.status_code == 302
+    assert not Session.objects.exists()
+
+
+def test_it_cancels_a_session_and_keeps_its_records(client_for, training_office, session, secretary):
+    AttendanceRecord.objects.record_live_presence(secretary, session, now=T0)
+    data = form_data(session.course, title=session.title, starts_at="2026-03-20 09:00",
+                     ends_at="2026-03-20 10:40", cancelled="on")
+    response = client_for(training_office).post(url("edit", session), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session.refresh_from_db()
+    assert session.cancelled
+    assert AttendanceRecord.objects.filter(session=session).count() == 1
+
+
+def test_it_refuses_moving_a_session_with_online_minutes(client_for, training_office, session, secretary):
+    AttendanceRecord.objects.record_live_presence(secretary, session, now=T0)
+    data = form_data(session.course, starts_at="2026-03-20 10:00", ends_at="2026-03-20 11:00")
+    response = client_for(training_office).post(url("edit", session), data)
+    assert response.status_code == 200
+    assert "starts_at" in response.context["form"].errors
+    session.refresh_from_db()
+    assert session.starts_at == T0
+
+
+@pytest.mark.parametrize("persona", ["secretary", "trainer", "hr", "street_admin"])
+def test_it_keeps_other_roles_out_of_sessions(client_for, request, session, persona):
+    who = request.getfixturevalue(persona)
+    client = client_for(who)
+    for target in (reverse(LIST), reverse(ADD), url("edit", session), url("delete", session)):
+        response = client.get(target)
+        assert response.status_code in (302, 403), (persona, target)
+        if response.status_code == 302:
+            assert "/admin/" in response["Location"] or "/login/" in response["Location"]
+    client.post(url("delete", session))
+    assert Session.objects.filter(pk=session.pk).exists()
+
+
+def test_it_sends_anonymous_visitors_to_the_admin_login(client, session):
+    response = client.get(reverse(LIST))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
