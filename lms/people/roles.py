@@ -85,6 +85,8 @@ def ensure_roles():
             permission = _permission(f"wagtailcore.{codename}")
             GroupPagePermission.objects.get_or_create(group=groups[name], page=root, permission=permission)
 
+    _ensure_collection_permissions(groups)
+
     workflow, created = Workflow.objects.get_or_create(name=COURSE_WORKFLOW_NAME)
     if created:
         task = GroupApprovalTask.objects.create(name="培训科审核")
@@ -92,6 +94,24 @@ def ensure_roles():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     return groups
+
+
+def _ensure_collection_permissions(groups):
+    """Images, documents and media are checked per collection in Wagtail (model permissions alone
+    do not let anyone upload): grant each role's image/document/media permissions on the root
+    collection, which covers every collection."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    for name, perms in ROLE_PERMISSIONS.items():
+        for dotted in perms:
+            if dotted.split(".")[0] in {"wagtailimages", "wagtaildocs", "wagtailmedia"}:
+                permission = _permission(dotted)
+                if permission is not None:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=groups[name], collection=root, permission=permission)
 
 
 def ensure_roles_after_migrate(sender, **kwargs):
