@@ -8,14 +8,16 @@ never deleted (see wagtail_hooks.before_delete_page)."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtailmedia.edit_handlers import MediaChooserPanel
 
 from lms.people.models import CadreCategory, Organization, OrgType
 
@@ -128,6 +130,19 @@ class CoursePage(Page):
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = StreamField(ContentStreamBlock(), blank=True, verbose_name=_("description"))
+    video_completion_percent = models.PositiveSmallIntegerField(
+        _("video completion threshold (%)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("A video lesson is completed when at least this share of its seconds has been watched."),
+    )
+    video_max_playback_rate = models.DecimalField(
+        _("maximum playback speed"), max_digits=3, decimal_places=2, default=Decimal("1.25"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("4"))],
+        help_text=_("Learners cannot play videos faster than this; watching faster is not credited."),
+    )
+    video_presence_check = models.BooleanField(
+        _("ask “still watching?”"), default=False,
+        help_text=_("At random moments the video pauses until the learner confirms they are still watching."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -142,11 +157,18 @@ class CoursePage(Page):
             [FieldPanel("audience_org_types"), FieldPanel("audience_categories"), FieldPanel("audience_streets")],
             heading=_("Audience"),
         ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("video_completion_percent"), FieldPanel("video_max_playback_rate")]),
+                FieldPanel("video_presence_check"),
+            ],
+            heading=_("Video watching"),
+        ),
         FieldPanel("body"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.ProgramPage"]
-    subpage_types = ["courses.ReadingLessonPage"]
+    subpage_types = ["courses.ReadingLessonPage", "courses.VideoLessonPage"]
 
     class Meta:
         verbose_name = _("course")
@@ -184,7 +206,13 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         person = getattr(request.user, "person", None)
         enrollment = Enrollment.objects.current().filter(person=person, course=self).first() if person else None
-        context["lessons"] = self.lessons()
+        from lms.learning import progress
+
+        lessons = list(self.lessons())
+        statuses = progress.lesson_statuses(person, lessons) if enrollment else {}
+        context["lessons"] = lessons
+        context["lesson_rows"] = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
+        context["completed_count"] = sum(1 for status in statuses.values() if status.completed)
         context["enrollment"] = enrollment
         context["can_self_enrol"] = bool(
             person and enrollment is None and self.enrolment_mode == EnrolmentMode.SELF and self.audience_includes(person)
@@ -209,9 +237,21 @@ class LessonPage(Page):
     def course(self):
         return self.get_parent().specific
 
+    def learner_context(self, request):
+        """The viewer's current enrolment in this lesson's course and their progress in the lesson
+        (None, None for anyone not enrolled)."""
+        from lms.learning.models import Enrollment, LessonProgress
+
+        person = getattr(request.user, "person", None)
+        course = self.course
+        enrollment = Enrollment.objects.current().filter(person=person, course=course).first() if person else None
+        lesson_progress = LessonProgress.objects.filter(person=person, lesson=self).first() if enrollment else None
+        return course, enrollment, lesson_progress
+
 
 class ReadingLessonPage(LessonPage):
-    """A lesson to read: text, images, documents and embedded video."""
+    """A lesson to read: text, images, documents and embedded video. Completed when the learner
+    has scrolled to its end or marks it done."""
 
     body = StreamField(ContentStreamBlock(), verbose_name=_("content"))
 
@@ -221,3 +261,83 @@ class ReadingLessonPage(LessonPage):
     class Meta:
         verbose_name = _("reading lesson")
         verbose_name_plural = _("reading lessons")
+
+    def get_context(self, request, *args, **kwargs):
+        from lms.learning import progress
+
+        context = super().get_context(request, *args, **kwargs)
+        course, enrollment, lesson_progress = self.learner_context(request)
+        if enrollment and lesson_progress is None:
+            lesson_progress = progress.start(enrollment.person, self)  # opened = started
+        context.update(course=course, enrollment=enrollment, progress=lesson_progress)
+        return context
+
+
+class VideoLessonPage(LessonPage):
+    """A lesson that is a video, watched in our player: the server counts the unique seconds
+    actually played (see lms.learning.coverage) and completes the lesson at the course's
+    threshold. The file is a wagtailmedia item served by the access-checked /media/ view."""
+
+    video = models.ForeignKey(
+        "wagtailmedia.Media", null=True, blank=False, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("video"), limit_choices_to={"type": "video"},
+    )
+    poster = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("poster image"),
+    )
+    subtitles = models.ForeignKey(
+        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("subtitles (WebVTT)"), help_text=_("Optional: a .vtt subtitle file."),
+    )
+    subtitles_language = models.CharField(_("subtitle language"), max_length=20, default="zh-Hans", blank=True)
+    description = RichTextField(_("description"), blank=True)
+
+    content_panels = Page.content_panels + [
+        MediaChooserPanel("video", media_type="video"),
+        FieldPanel("poster"),
+        FieldRowPanel([FieldPanel("subtitles"), FieldPanel("subtitles_language")]),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("description"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("description")]
+
+    class Meta:
+        verbose_name = _("video lesson")
+        verbose_name_plural = _("video lessons")
+
+    @property
+    def duration(self):
+        """The video's duration in seconds (read from the file when it was uploaded), or 0."""
+        return float(self.video.duration or 0) if self.video else 0.0
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.video is not None:
+            if self.video.type != "video":
+                errors["video"] = _("Choose a video, not an audio file.")
+            elif not self.video.duration or self.video.duration <= 0:
+                errors["video"] = _("The duration of this video could not be read; upload a playable video file.")
+        if self.subtitles is not None and not self.subtitles.file.name.lower().endswith(".vtt"):
+            errors["subtitles"] = _("Subtitles must be a WebVTT (.vtt) file.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        course, enrollment, lesson_progress = self.learner_context(request)
+        context.update(course=course, enrollment=enrollment, progress=lesson_progress)
+        if self.video is not None:
+            context["player"] = {
+                "heartbeatUrl": reverse("lesson-heartbeat", args=[self.pk]) if enrollment else "",
+                "duration": self.duration,
+                "maxRate": float(course.video_max_playback_rate),
+                "threshold": course.video_completion_percent,
+                "presenceCheck": course.video_presence_check,
+                "resumeAt": lesson_progress.last_position if lesson_progress else 0,
+                "percent": lesson_progress.percent if lesson_progress else 0,
+                "completed": bool(lesson_progress and lesson_progress.completed_at),
+                "beatSeconds": 15,
+            }
+        return context

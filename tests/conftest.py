@@ -241,3 +241,59 @@ def make_lesson(course):
 @pytest.fixture
 def lesson(make_lesson):
     return make_lesson("第一课：基层治理", slug="lesson-1")
+
+
+# --- video lessons and watch tracking (issue 3) ---------------------------------------------------
+
+
+@pytest.fixture
+def make_video_lesson(course):
+    """Factory: a published VideoLessonPage whose media item has a known duration (no file is read)."""
+    from wagtailmedia.models import get_media_model
+
+    from courses.models import VideoLessonPage
+
+    def make(title="微视频：坚守平凡", *, parent=None, slug=None, duration=60.0, publish=True, **fields):
+        parent = parent or course
+        slug = slug or f"video-{VideoLessonPage.objects.count() + 1}"
+        media = get_media_model().objects.create(title=title, type="video", duration=duration,
+                                                 file=f"media/{slug}.mp4")
+        lesson = VideoLessonPage(title=title, slug=slug, video=media, **fields)
+        if not publish:
+            lesson.live = False
+        parent.add_child(instance=lesson)
+        revision = lesson.save_revision()
+        if publish:
+            revision.publish()
+        return VideoLessonPage.objects.get(pk=lesson.pk)
+
+    return make
+
+
+@pytest.fixture
+def video_lesson(make_video_lesson):
+    """A one-minute video lesson in `course`."""
+    return make_video_lesson("微视频：坚守平凡", slug="video-1", duration=60.0)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A controllable django.utils.timezone.now: clock.advance(seconds) moves it forward."""
+    import datetime as _datetime
+
+    from django.utils import timezone as _timezone
+
+    class Clock:
+        def __init__(self):
+            self.now = _timezone.now().replace(microsecond=0)
+
+        def __call__(self):
+            return self.now
+
+        def advance(self, seconds):
+            self.now += _datetime.timedelta(seconds=seconds)
+            return self.now
+
+    fake = Clock()
+    monkeypatch.setattr(_timezone, "now", fake)
+    return fake

@@ -6,8 +6,9 @@ once), so loading again adds no page and no revision."""
 from django.core.management.base import CommandError
 from wagtail.models import Page
 
-from courses.models import CoursePage, HomePage, ProgramPage, ReadingLessonPage
+from courses.models import CoursePage, HomePage, ProgramPage, ReadingLessonPage, VideoLessonPage
 
+from . import videos
 from .curriculum import PROGRAMS
 
 
@@ -16,6 +17,7 @@ class Catalogue:
         self.courses = {}  # (program slug, course slug) -> CoursePage
         self.audiences = {}  # course pk -> audience key from the curriculum
         self.pages_created = 0
+        self.videos_rendered = 0
 
 
 def _child(parent, slug):
@@ -61,6 +63,15 @@ def ensure_catalogue(owner=None, publisher=None):
                 _page, created = _ensure(course_page, ReadingLessonPage(
                     title=lesson["title"], slug=lesson["slug"], estimated_minutes=lesson["minutes"],
                     body=lesson["body"],
+                ), owner, publisher)
+                catalogue.pages_created += created
+            for film in course.get("videos", ()):
+                media, rendered = videos.ensure_media(film["slug"], film["title"], film["seconds"], film["colour"])
+                catalogue.videos_rendered += rendered
+                subtitles = videos.ensure_subtitles(film["slug"], film["title"], film["summary"], film["seconds"])
+                _page, created = _ensure(course_page, VideoLessonPage(
+                    title=f"《{film['title']}》", slug=film["slug"], estimated_minutes=max(1, film["seconds"] // 60),
+                    video=media, subtitles=subtitles, description=f"<p>{film['summary']}</p>",
                 ), owner, publisher)
                 catalogue.pages_created += created
     return catalogue

@@ -23,6 +23,22 @@ def quote(text, source=""):
     return ("quote", {"text": text, "source": source})
 
 
+# The six films of the micro-video program: real, small videos rendered at load time (lms.demo.videos).
+MICRO_VIDEOS = [
+    {"slug": "jianshou-pingfan", "title": "坚守平凡", "seconds": 45, "colour": (178, 34, 34),
+     "summary": "社区老党员二十年如一日义务巡河、调解邻里纠纷，在平凡岗位上坚守初心。"},
+    {"slug": "buwang-chuxin", "title": "不忘初心、与你同行", "seconds": 60, "colour": (196, 60, 20),
+     "summary": "年轻社区工作者从不被理解到被居民称为“自家孩子”的成长故事。"},
+    {"slug": "shouwang-jiayuan", "title": "守望家园", "seconds": 40, "colour": (30, 100, 160),
+     "summary": "村党支部书记带领村民治理河道、发展特色产业，让家园变了模样。"},
+    {"slug": "hongse-wangge", "title": "红色网格", "seconds": 35, "colour": (160, 40, 60),
+     "summary": "网格员党员走街串巷，把服务送到居民家门口。"},
+    {"slug": "qingchun-jiceng", "title": "青春在基层", "seconds": 40, "colour": (40, 120, 80),
+     "summary": "选派到村的年轻干部扎根基层、服务群众的一年。"},
+    {"slug": "lianjie-fengxian", "title": "廉洁奉献", "seconds": 30, "colour": (120, 70, 30),
+     "summary": "一位社区书记廉洁履职、公道办事的日常。"},
+]
+
 SECRETARY_ORG_TYPES = [OrgType.COMMUNITY, OrgType.VILLAGE]
 SECRETARY_CATEGORIES = [CadreCategory.COMMUNITY_SECRETARY, CadreCategory.VILLAGE_SECRETARY]
 
@@ -231,6 +247,7 @@ PROGRAMS = [
                 "audience_org_types": [], "audience_categories": [],
                 "audience": None,
                 "summary": "六部微视频，全年开放，自主报名学习。",
+                "videos": MICRO_VIDEOS,
                 "body": [paragraph("本课程面向全体党员开放，登录后点击“报名”即可学习。每部短片十分钟左右，"
                                    "看完全部短片并完成导学阅读可获得2学时。")],
                 "lessons": [

@@ -1,8 +1,7 @@
 """Build the demo organization tree with treebeard's own API (a couple of hundred nodes).
 
-Nodes are found by their stable code; missing ones are added under their parent. Siblings are
-added in name order, so with Organization.node_order_by = ["name"] every insert is an append and
-no sibling has to move."""
+Nodes are found by their stable code; missing ones are appended under their parent (in name
+order on a fresh database, so the tree reads in name order)."""
 
 from lms.people.models import Organization
 

@@ -114,8 +114,7 @@ def plan_tree(persons):
 
 
 def tree_rows(root, root_path):
-    """Organizations with treebeard fields set: siblings get consecutive steps in name order (the
-    order Organization.node_order_by keeps), depth from the path, numchild from the children."""
+    """Organizations with treebeard fields set: siblings get consecutive steps in name order, depth from the path, numchild from the children."""
     rows = []
 
     def visit(node, path, depth):

@@ -64,3 +64,46 @@ class Enrollment(models.Model):
         if self.withdrawn_at is None:
             self.withdrawn_at = timezone.now()
             self.save(update_fields=["withdrawn_at"])
+
+
+class LessonProgress(models.Model):
+    """What one person did in one lesson: when they started and completed it and, for a video,
+    which seconds they actually played (a bitmap, one bit per second: see lms.learning.coverage).
+
+    Written only through lms.learning.progress (reading lessons, other apps) and the video
+    heartbeat (lms.learning.heartbeat). `playback_id` is the learner's one active playback of the
+    video (latest wins): reports from any other playback are not credited."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="lesson_progress",
+                               verbose_name=_("person"))
+    lesson = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("lesson"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Video watching
+    coverage = models.BinaryField(_("coverage"), default=b"", blank=True)
+    seconds_covered = models.PositiveIntegerField(_("seconds watched"), default=0)
+    duration = models.FloatField(_("duration (seconds)"), default=0)
+    last_position = models.FloatField(_("last position (seconds)"), default=0)
+    last_report_at = models.DateTimeField(_("last report at"), null=True, blank=True)
+    playback_id = models.CharField(_("active playback"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "lesson"], name="one_progress_per_person_and_lesson"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.lesson_id}"
+
+    @property
+    def percent(self):
+        from .coverage import percent
+
+        return percent(self.seconds_covered, self.duration)
+
+    @property
+    def completed(self):
+        return self.completed_at is not None

@@ -5,4 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.my_learning, name="my-learning"),
     path("courses/<int:course_id>/enrol/", views.self_enrol, name="self-enrol"),
+    path("lessons/<int:lesson_id>/heartbeat/", views.lesson_heartbeat, name="lesson-heartbeat"),
+    path("lessons/<int:lesson_id>/done/", views.lesson_done, name="lesson-done"),
 ]

@@ -3,16 +3,21 @@ from operator import or_
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from courses.models import CoursePage
+from courses.models import CoursePage, ReadingLessonPage, VideoLessonPage
 
+from . import progress
+from .coverage import InvalidReport
+from .heartbeat import apply_report, parse_report
 from .models import Enrollment, EnrollmentSource
 
 
@@ -40,6 +45,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             .order_by("-course__starts_on", "course__path")
         )
     counts = _live_lesson_counts([e.course for e in enrollments])
+    completed = progress.completed_counts(person, [e.course for e in enrollments])
     program_titles = dict(
         Page.objects.filter(path__in={e.course.path[: -Page.steplen] for e in enrollments}).values_list("path", "title")
     )
@@ -49,6 +55,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "course": e.course,
             "program_title": program_titles.get(e.course.path[: -Page.steplen], ""),
             "lesson_count": counts.get(e.course.path, 0),
+            "completed_count": completed.get(e.course.path, 0),
         }
         for e in enrollments
     ]
@@ -71,3 +78,76 @@ def self_enrol(request: HttpRequest, course_id: int) -> HttpResponse:
         if created:
             messages.success(request, _("You are enrolled in this course."))
     return redirect(course.url)
+
+
+def _json_error(status, message, **extra):
+    return JsonResponse({"ok": False, "error": message, **extra}, status=status)
+
+
+def _enrolled_learner(request, lesson):
+    """The request's person when currently enrolled in the lesson's course, else None."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        return None
+    course_path = lesson.path[: -Page.steplen]
+    enrolled = Enrollment.objects.current().filter(person=person, course__path=course_path).exists()
+    return person if enrolled else None
+
+
+@never_cache
+@require_POST
+def lesson_heartbeat(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """The video player's report (FormData, so that navigator.sendBeacon can send it; CSRF-checked
+    by the middleware). Answers JSON: the learner's real coverage, or why nothing was credited."""
+    if not request.user.is_authenticated:
+        return _json_error(403, _("Please log in again."), login=True)
+    lesson = VideoLessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()
+    if lesson is None or lesson.video is None:
+        return _json_error(404, _("This video lesson does not exist."))
+    person = _enrolled_learner(request, lesson)
+    if person is None:
+        return _json_error(403, _("You are not enrolled in this course."))
+    course = CoursePage.objects.only("video_completion_percent", "video_max_playback_rate").get(
+        path=lesson.path[: -Page.steplen])
+    duration = lesson.duration
+    if duration <= 0:
+        return _json_error(409, _("This video is not ready yet."))
+    try:
+        report = parse_report(request.POST, duration)
+    except InvalidReport as error:
+        return _json_error(400, _("The report was not accepted."), reason=str(error))
+    lesson_progress = progress.start(person, lesson)
+    outcome = apply_report(
+        lesson_progress.pk, report, duration=duration, max_rate=float(course.video_max_playback_rate),
+        threshold_percent=course.video_completion_percent, now=timezone.now(),
+    )
+    body = outcome.as_json()
+    if outcome.superseded:
+        body["action"] = "pause"
+        body["message"] = _("This video is now playing in another window or on another device, so watching "
+                            "here is not counted. Press play to continue here instead.")
+        return JsonResponse(body, status=409)
+    return JsonResponse(body)
+
+
+@require_POST
+def lesson_done(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A reading lesson is completed: the learner scrolled to its end (the page's script posts
+    this) or pressed "mark as done". Answers JSON to scripts, redirects forms back to the lesson."""
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if not request.user.is_authenticated:
+        if wants_json:
+            return _json_error(403, _("Please log in again."), login=True)
+        raise PermissionDenied
+    lesson = get_object_or_404(ReadingLessonPage.objects.live(), pk=lesson_id)
+    person = _enrolled_learner(request, lesson)
+    if person is None:
+        if wants_json:
+            return _json_error(403, _("You are not enrolled in this course."))
+        raise PermissionDenied
+    lesson_progress = progress.record(person, lesson, completed=True)
+    if wants_json:
+        return JsonResponse({"ok": True, "completed": True,
+                             "completed_at": lesson_progress.completed_at.isoformat()})
+    messages.success(request, _("Lesson completed."))
+    return redirect(lesson.url)

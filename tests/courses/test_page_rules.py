@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from wagtail.models import Page
 
-from courses.models import CoursePage, HomePage, ProgramPage, ReadingLessonPage
+from courses.models import CoursePage, HomePage, ProgramPage, ReadingLessonPage, VideoLessonPage
 from lms.people.models import CadreCategory, OrgType
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,11 @@ def test_it_allows_only_one_home_page(home_page):
 def test_it_declares_the_subpage_types(home_page, program, course, lesson):
     assert HomePage.allowed_subpage_models() == [ProgramPage]
     assert ProgramPage.allowed_subpage_models() == [CoursePage]
-    assert CoursePage.allowed_subpage_models() == [ReadingLessonPage]
+    assert CoursePage.allowed_subpage_models() == [ReadingLessonPage, VideoLessonPage]
     assert ReadingLessonPage.allowed_subpage_models() == []
     assert ReadingLessonPage.allowed_parent_page_models() == [CoursePage]
+    assert VideoLessonPage.allowed_subpage_models() == []
+    assert VideoLessonPage.allowed_parent_page_models() == [CoursePage]
 
 
 def test_it_rejects_a_course_that_ends_before_it_starts(course):

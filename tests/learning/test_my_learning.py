@@ -124,3 +124,56 @@ def test_it_takes_the_same_number_of_queries_for_one_or_many_courses(
     five, listed = count_queries(client)
     assert listed == 5
     assert five == one
+
+
+def test_it_shows_how_many_lessons_are_completed(client_for, secretary, course, make_lesson, video_lesson):
+    from lms.learning import progress
+
+    first, _second = make_lesson("第一课"), make_lesson("第二课")
+    enrol(secretary, course)
+    progress.record(secretary, first)
+    progress.record(secretary, video_lesson, completed=False)  # started only
+    response = client_for(secretary).get(URL)
+    row = response.context["rows"][0]
+    assert (row["completed_count"], row["lesson_count"]) == (1, 3)
+    with translation.override("zh-hans"):
+        shown = translation.gettext("%(done)s / %(total)s lessons completed") % {"done": 1, "total": 3}
+    assert shown in response.content.decode()
+
+
+def test_it_does_not_count_another_learners_progress(client_for, secretary, other_secretary, course, make_lesson):
+    from lms.learning import progress
+
+    lesson = make_lesson("第一课")
+    enrol(secretary, course)
+    enrol(other_secretary, course)
+    progress.record(other_secretary, lesson)
+    assert client_for(secretary).get(URL).context["rows"][0]["completed_count"] == 0
+
+
+def test_it_takes_the_same_number_of_queries_with_progress_in_many_courses(
+        client_for, secretary, make_program, make_course, make_lesson, make_video_lesson):
+    from lms.learning import progress
+
+    client = client_for(secretary)
+    program = make_program("项目", slug="p-progress")
+
+    def add_course(i):
+        course = make_course(f"课程{i}", parent=program, starts_on=datetime.date(2026, 2, 1 + i),
+                             ends_on=datetime.date(2026, 2, 1 + i))
+        reading = make_lesson(f"课时{i}", parent=course)
+        video = make_video_lesson(f"视频{i}", parent=course)
+        enrol(secretary, course)
+        progress.record(secretary, reading)
+        progress.record(secretary, video, completed=False)
+
+    add_course(0)
+    client.get(URL)
+    one, listed = count_queries(client)
+    assert listed == 1
+    for i in range(1, 6):
+        add_course(i)
+    six, listed = count_queries(client)
+    assert listed == 6
+    assert six == one
+    assert [row["completed_count"] for row in client.get(URL).context["rows"]] == [1] * 6

@@ -1,0 +1,107 @@
+"""Lesson progress: the one way other apps (attendance, assessments) and the lesson pages tell
+learning what a person did in a lesson, and the read side that pages show.
+
+    from lms.learning import progress
+    progress.record(person, lesson, completed=True)
+
+Reads are constant in the number of lessons and courses (one query for all of a person's
+progress in the given lessons or courses)."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from .coverage import percent as coverage_percent
+from .models import LessonProgress
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+STATE_LABELS = {NOT_STARTED: _("Not started"), IN_PROGRESS: _("In progress"), COMPLETED: _("Completed")}
+
+
+@dataclass(frozen=True)
+class LessonStatus:
+    state: str
+    percent: int | None = None  # video coverage, when the lesson is a video that has been started
+
+    @property
+    def completed(self):
+        return self.state == COMPLETED
+
+    @property
+    def label(self):
+        return STATE_LABELS[self.state]
+
+
+NOT_STARTED_STATUS = LessonStatus(NOT_STARTED)
+
+
+def _get_or_create(person, lesson, when):
+    progress = LessonProgress.objects.filter(person=person, lesson_id=lesson.pk).first()
+    if progress is not None:
+        return progress
+    try:
+        with transaction.atomic():
+            return LessonProgress.objects.create(person=person, lesson_id=lesson.pk, started_at=when)
+    except IntegrityError:  # created concurrently
+        return LessonProgress.objects.get(person=person, lesson_id=lesson.pk)
+
+
+def start(person, lesson, *, when=None):
+    """The person opened the lesson: make sure a progress record exists. Returns it."""
+    return _get_or_create(person, lesson, when or timezone.now())
+
+
+def record(person, lesson, *, completed=True, when=None):
+    """Record that the person did the lesson (started it, and completed it when `completed`).
+    Completion is set once: recording again keeps the first completion time. Returns the
+    LessonProgress."""
+    when = when or timezone.now()
+    progress = _get_or_create(person, lesson, when)
+    if completed and progress.completed_at is None:
+        # Conditional update: concurrent calls complete it once, with the first time.
+        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=when)
+        progress.refresh_from_db(fields=["completed_at"])
+    return progress
+
+
+def _status(completed_at, seconds_covered, duration):
+    if completed_at is not None:
+        return LessonStatus(COMPLETED, coverage_percent(seconds_covered, duration) if duration else None)
+    return LessonStatus(IN_PROGRESS, coverage_percent(seconds_covered, duration) if duration else None)
+
+
+def lesson_statuses(person, lessons):
+    """{lesson pk: LessonStatus} for the given lessons (every lesson gets one), in one query."""
+    pks = [lesson.pk for lesson in lessons]
+    statuses = dict.fromkeys(pks, NOT_STARTED_STATUS)
+    if person is None or not pks:
+        return statuses
+    rows = LessonProgress.objects.filter(person=person, lesson_id__in=pks).values_list(
+        "lesson_id", "completed_at", "seconds_covered", "duration")
+    for lesson_id, completed_at, seconds_covered, duration in rows:
+        statuses[lesson_id] = _status(completed_at, seconds_covered, duration)
+    return statuses
+
+
+def completed_counts(person, courses):
+    """{course path: number of the course's live lessons the person has completed}, in one query
+    whatever the number of courses."""
+    counts = {course.path: 0 for course in courses}
+    if person is None or not courses:
+        return counts
+    depth = courses[0].depth + 1
+    under_any = reduce(or_, (Q(lesson__path__startswith=course.path) for course in courses))
+    paths = LessonProgress.objects.filter(
+        under_any, person=person, completed_at__isnull=False, lesson__depth=depth, lesson__live=True,
+    ).values_list("lesson__path", flat=True)
+    for path in paths:
+        parent = path[: -Page.steplen]
+        if parent in counts:
+            counts[parent] += 1
+    return counts

@@ -1,0 +1,50 @@
+"""lms.learning.progress: the function other apps call to record what a person did in a lesson,
+and the statuses pages show."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from lms.learning import progress
+from lms.learning.models import LessonProgress
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_records_a_completion_once(secretary, lesson):
+    first = timezone.now() - datetime.timedelta(days=1)
+    record = progress.record(secretary, lesson, when=first)
+    assert record.started_at == first and record.completed_at == first
+    again = progress.record(secretary, lesson)
+    assert again.pk == record.pk and again.completed_at == first
+    assert LessonProgress.objects.count() == 1
+
+
+def test_it_records_a_start_without_completing(secretary, lesson):
+    record = progress.record(secretary, lesson, completed=False)
+    assert record.completed_at is None
+    assert progress.record(secretary, lesson).completed_at is not None
+
+
+def test_it_reports_each_lessons_status(secretary, other_secretary, lesson, make_lesson, video_lesson):
+    untouched = make_lesson("未开始的课")
+    progress.record(secretary, lesson)
+    LessonProgress.objects.create(person=secretary, lesson=video_lesson, seconds_covered=30, duration=60)
+    progress.record(other_secretary, untouched)  # someone else's progress does not count
+    statuses = progress.lesson_statuses(secretary, [lesson, untouched, video_lesson])
+    assert statuses[lesson.pk].state == progress.COMPLETED
+    assert statuses[untouched.pk].state == progress.NOT_STARTED
+    assert statuses[video_lesson.pk].state == progress.IN_PROGRESS and statuses[video_lesson.pk].percent == 50
+    assert progress.lesson_statuses(None, [lesson])[lesson.pk].state == progress.NOT_STARTED
+
+
+def test_it_counts_completed_live_lessons_per_course(secretary, course, make_course, make_lesson):
+    second = make_course("第二门课")
+    done = [make_lesson("一"), make_lesson("二"), make_lesson("三", parent=second)]
+    hidden = make_lesson("下线的课")
+    for lesson in done + [hidden]:
+        progress.record(secretary, lesson)
+    hidden.unpublish()
+    assert progress.completed_counts(secretary, [course, second]) == {course.path: 2, second.path: 1}
+    assert progress.completed_counts(None, [course]) == {course.path: 0}
