@@ -66,3 +66,36 @@ def session(make_session):
 def at(minutes=0, seconds=0):
     """T0 plus a number of minutes and seconds."""
     return T0 + datetime.timedelta(minutes=minutes, seconds=seconds)
+
+
+def ensure_site_tree():
+    """What the data migrations create (locale, root page and collection, the HomePage, the default
+    site), recreated when a transactional test's flush removed it, then the roles again. The same
+    repair as tests/e2e/conftest.py, for the transactional tests here."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from courses.models import HomePage
+    from lms.people.roles import ensure_roles
+
+    cache.clear()
+    locale = Locale.objects.order_by("pk").first() or Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(instance=HomePage(title="头雁学习平台", slug="home", locale=locale))
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="头雁 Touyan")
+    ensure_roles()
+    return HomePage.objects.get(pk=home.pk)
+
+
+@pytest.fixture
+def home_page(db):
+    """The catalogue root, repaired first if a flush removed it (see ensure_site_tree)."""
+    return ensure_site_tree()
