@@ -29,14 +29,16 @@ class OrgType(models.TextChoices):
 
 class Organization(MP_Node):
     """A node of the organization tree: district → street → community/village, plus agency
-    departments, industry committees with their "two new" organizations, and universities."""
+    departments, industry committees with their "two new" organizations, and universities.
+    Scoping relies on paths: everything under a node shares its path as a prefix."""
 
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     org_type = models.CharField(_("type"), max_length=20, choices=OrgType.choices, db_index=True)
     code = models.CharField(_("code"), max_length=40, unique=True, null=True, blank=True)
 
-    node_order_by = ["name"]
+    # No node_order_by: a new organization is appended under its parent, so existing paths never
+    # move (a sorted tree would rewrite the paths of whole subtrees on insert). Listings sort by name.
 
     class Meta:
         verbose_name = _("organization")
