@@ -25,3 +25,12 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def lockout_username(request, credentials=None):
+    """The name django-axes counts failures under: the account's username whether the person typed
+    it or their mobile number, so the two spellings share one failure count."""
+    typed = (credentials or {}).get("username") or (request.POST.get("username") if request else None) or ""
+    typed = typed.strip()
+    person = Person.objects.select_related("user").filter(phone=typed).first() if typed else None
+    return person.user.username if person else typed

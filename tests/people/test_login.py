@@ -99,6 +99,16 @@ def test_it_keeps_the_lock_when_the_phone_is_padded_with_spaces(client, secretar
     assert not is_logged_in_as(client, secretary)
 
 
+def test_it_counts_phone_and_username_failures_together(client, trainer, password):
+    for _attempt in range(3):
+        login(client, trainer.phone, "wrong")
+    for _attempt in range(2):
+        login(client, trainer.user.username, "wrong")
+    assert login(client, trainer.user.username, password).status_code == 429
+    assert login(client, trainer.phone, password).status_code == 429
+    assert not is_logged_in_as(client, trainer)
+
+
 def test_it_does_not_lock_other_accounts(client, secretary, other_secretary, password):
     for _attempt in range(5):
         login(client, secretary.phone, "wrong")
