@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -121,7 +122,8 @@ class PersonViewSet(ScopedSnippetViewSet):
     visible = staticmethod(visible_persons)
     icon = "user"
     menu_label = _("Persons")
-    list_display = ["name", "phone", "organization", "post", "cadre_category", "is_active"]
+    list_display = ["name", "phone", "organization", "post", "cadre_category",
+                    BooleanColumn("is_active", label=_("active"))]
     list_filter = ["cadre_category", "post", "level", "is_active"]
     search_fields = ["name", "phone", "staff_number"]
     ordering = ["name"]
