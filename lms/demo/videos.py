@@ -155,7 +155,7 @@ def ensure_subtitles(slug, title, summary, seconds):
     cues = [(0, third, f"《{title}》"), (third, 2 * third, summary), (2 * third, seconds, "党员教育微视频")]
     lines = ["WEBVTT", ""]
     for index, (start, end, text) in enumerate(cues, 1):
-        lines += [str(index), f"00:{start // 60:02d}:{start % 60:02d}.000 --> 00:{end // 60:02d}:{end % 60:02d}.000",
+        lines += [str(index), f"00:{start // 60:02d}:{start % 60:02d}.000 --> 00:{end // 60:02d}:{end % 60:02d}.000 line:8%",
                   text, ""]
     document = Document(title=doc_title)
     document.file.save(f"{slug}.vtt", ContentFile("\n".join(lines).encode("utf-8")), save=False)

@@ -1,9 +1,11 @@
+import logging
 from functools import reduce
 from operator import or_
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +21,8 @@ from . import progress
 from .coverage import InvalidReport
 from .heartbeat import apply_report, parse_report
 from .models import Enrollment, EnrollmentSource
+
+logger = logging.getLogger(__name__)
 
 
 def _live_lesson_counts(courses):
@@ -98,7 +102,17 @@ def _enrolled_learner(request, lesson):
 @require_POST
 def lesson_heartbeat(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """The video player's report (FormData, so that navigator.sendBeacon can send it; CSRF-checked
-    by the middleware). Answers JSON: the learner's real coverage, or why nothing was credited."""
+    by the middleware). Answers JSON: the learner's real coverage, or why nothing was credited.
+    A busy database (SQLite lock timeout) is answered 503, and the player sends the same intervals
+    again with its next report."""
+    try:
+        return _lesson_heartbeat(request, lesson_id)
+    except OperationalError:
+        logger.warning("Heartbeat for lesson %s not applied: database busy", lesson_id, exc_info=True)
+        return _json_error(503, _("The server is busy; your progress will be sent again."), retry=True)
+
+
+def _lesson_heartbeat(request: HttpRequest, lesson_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return _json_error(403, _("Please log in again."), login=True)
     lesson = VideoLessonPage.objects.live().filter(pk=lesson_id).select_related("video").first()

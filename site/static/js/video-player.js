@@ -39,11 +39,15 @@
   video.addEventListener("ratechange", clampRate);
 
   // --- resume -----------------------------------------------------------------------------------
-  video.addEventListener("loadedmetadata", function () {
+  var hasPlayed = false;
+  video.addEventListener("play", function () { hasPlayed = true; });
+  function resume() {
     clampRate();
     var at = Number(cfg.resumeAt) || 0;
-    if (at > 1 && at < (video.duration || cfg.duration) - 2) video.currentTime = at;
-  }, { once: true });
+    if (!hasPlayed && at > 1 && at < (video.duration || cfg.duration) - 2) video.currentTime = at;
+  }
+  video.addEventListener("loadedmetadata", resume);  // again after a reload of the source
+  if (video.readyState >= 1) resume();
 
   if (!tracking) return;
 
