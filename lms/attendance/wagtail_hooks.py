@@ -1,7 +1,9 @@
 """Sessions in the Wagtail admin, for the training office (permissions in lms.people.roles).
 
 A session with attendance records cannot be deleted, alone or in a bulk action: the office
-cancels it instead, which keeps every record (the foreign key also PROTECTs them)."""
+cancels it instead, which keeps every record (the foreign key also PROTECTs them). Likewise a
+course page (or a program above it) with sessions, and a person with attendance records, are
+refused with a message instead of the database's ProtectedError."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -9,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Session
+from lms.people.models import Person
+
+from .models import AttendanceRecord, Session
 
 
 class SessionViewSet(SnippetViewSet):
@@ -58,4 +63,44 @@ def refuse_deleting_sessions_with_records(request, instances):
                 "“%(session)s” cannot be deleted because it has attendance records. Cancel it instead.")
                 % {"session": instance})
             return redirect("wagtailsnippets_attendance_session:edit", instance.pk)
+    return None
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_persons_with_attendance(request, instances):
+    for instance in instances:
+        if isinstance(instance, Person) and AttendanceRecord.objects.filter(person=instance).exists():
+            messages.error(request, _(
+                "“%(person)s” cannot be deleted because they have attendance records. Mark them inactive instead.")
+                % {"person": instance})
+            return redirect("wagtailsnippets_people_person:list")
+    return None
+
+
+def _pages_with_sessions(pages):
+    return [page for page in pages if isinstance(page, Page)
+            and Session.objects.filter(course__path__startswith=page.path).exists()]
+
+
+def _refuse_page(request, page):
+    messages.error(request, _(
+        "“%(title)s” cannot be deleted because it has scheduled sessions. Unpublish it instead.")
+        % {"title": page.get_admin_display_title()})
+    parent = page.get_parent()
+    return redirect("wagtailadmin_explore", parent.id) if parent else redirect("wagtailadmin_home")
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_pages_with_sessions(request, page):
+    if _pages_with_sessions([page]):
+        return _refuse_page(request, page)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_pages_with_sessions(request, action_type, objects, action_class_instance):
+    if action_type == "delete":
+        refused = _pages_with_sessions(objects)
+        if refused:
+            return _refuse_page(request, refused[0])
     return None

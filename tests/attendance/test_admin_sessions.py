@@ -130,3 +130,41 @@ def test_it_sends_anonymous_visitors_to_the_admin_login(client, session):
     response = client.get(reverse(LIST))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_it_refuses_deleting_a_course_that_has_sessions(client_for, superuser, session):
+    course = session.course
+    response = client_for(superuser).post(reverse("wagtailadmin_pages:delete", args=[course.pk]))
+    assert response.status_code == 302
+    assert type(course).objects.filter(pk=course.pk).exists()
+    assert Session.objects.filter(pk=session.pk).exists()
+
+
+def test_it_refuses_deleting_the_program_of_a_course_with_sessions(client_for, superuser, session):
+    program = session.course.get_parent()
+    response = client_for(superuser).post(reverse("wagtailadmin_pages:delete", args=[program.pk]))
+    assert response.status_code == 302
+    assert Session.objects.filter(pk=session.pk).exists()
+
+
+def test_it_refuses_bulk_deleting_a_course_that_has_sessions(client_for, superuser, session):
+    course = session.course
+    bulk = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+    response = client_for(superuser).post(f"{bulk}?id={course.pk}", {})
+    assert response.status_code == 302
+    assert Session.objects.filter(pk=session.pk).exists()
+
+
+def test_it_refuses_deleting_a_person_with_attendance_records(client_for, superuser, session, secretary):
+    AttendanceRecord.objects.record_live_presence(secretary, session, now=T0)
+    response = client_for(superuser).post(reverse("wagtailsnippets_people_person:delete", args=[secretary.pk]))
+    assert response.status_code == 302
+    assert AttendanceRecord.objects.filter(person=secretary).exists()
+
+
+def test_it_explains_the_refusal_in_chinese(client_for, superuser, session):
+    program = session.course.get_parent()
+    response = client_for(superuser).post(reverse("wagtailadmin_pages:delete", args=[program.pk]),
+                                          HTTP_ACCEPT_LANGUAGE="zh-hans")
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("已安排场次，不能删除" in m for m in messages), messages
