@@ -3,14 +3,18 @@ a street admin who guesses the id of another street's person gets a 404, not the
 
 from django import forms
 from django.http import Http404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
 from .models import Organization, Person
 from .scoping import visible_organizations, visible_persons
 
@@ -181,3 +185,27 @@ class PeopleViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(PeopleViewSetGroup)
+
+
+# --- roster import (HR) -------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_roster_import_urls():
+    return [
+        path("people/roster-import/", admin_views.roster_import, name="people_roster_import"),
+        path("people/roster-import/template.xlsx", admin_views.roster_template, name="people_roster_template"),
+        path("people/roster-import/<str:token>/apply/", admin_views.roster_import_apply,
+             name="people_roster_import_apply"),
+    ]
+
+
+class RosterImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.can_import_roster(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_roster_import_menu_item():
+    return RosterImportMenuItem(_("Import roster"), reverse("people_roster_import"), icon_name="upload",
+                                name="roster-import", order=210)
