@@ -33,6 +33,7 @@ ROLE_PERMISSIONS = {
         "wagtailadmin.access_admin",
         "people.view_person", "people.add_person", "people.change_person",
         "people.view_organization",
+        "rotations.view_rotation", "rotations.add_rotation", "rotations.change_rotation",
     ],
     STREET_ADMIN: [
         "wagtailadmin.access_admin",

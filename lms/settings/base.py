@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "lms.people",
     "lms.learning",
     "lms.attendance",
+    "lms.rotations",
     "lms.demo",
     "courses",
     # Wagtail
