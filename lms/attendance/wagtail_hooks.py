@@ -7,16 +7,19 @@ refused with a message instead of the database's ProtectedError."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.widgets import ListingButton
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.people.models import Person
 
+from .admin_views import SessionAttendanceView
 from .models import AttendanceRecord, Session
 
 
@@ -51,8 +54,20 @@ class SessionViewSet(SnippetViewSet):
     def get_queryset(self, request):
         return Session.objects.select_related("course")
 
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("attendance/<int:pk>/", SessionAttendanceView.as_view(), name="attendance"),
+        ]
+
 
 register_snippet(SessionViewSet)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def session_attendance_button(snippet, user, next_url=None):
+    if isinstance(snippet, Session) and user.has_perm("attendance.view_session"):
+        yield ListingButton(_("Attendance"), reverse("wagtailsnippets_attendance_session:attendance", args=[snippet.pk]),
+                            icon_name="tasks", priority=5)
 
 
 @hooks.register("before_delete_snippet")

@@ -168,3 +168,44 @@ def test_it_explains_the_refusal_in_chinese(client_for, superuser, session):
                                           HTTP_ACCEPT_LANGUAGE="zh-hans")
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("已安排场次，不能删除" in m for m in messages), messages
+
+
+def attendance_url(session):
+    return reverse("wagtailsnippets_attendance_session:attendance", args=[session.pk])
+
+
+def test_it_shows_the_training_office_each_persons_attendance(client_for, training_office, session, secretary,
+                                                              other_secretary):
+    for minute in range(3):
+        AttendanceRecord.objects.record_live_presence(secretary, session, now=T0 + datetime.timedelta(minutes=minute))
+    AttendanceRecord.objects.record_status(other_secretary, session, status="present", channel="qr",
+                                           by=training_office.user)
+    client = client_for(training_office)
+    assert attendance_url(session) in client.get(reverse(LIST)).content.decode()
+    response = client.get(attendance_url(session))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert secretary.name in content and other_secretary.name in content
+    assert "<td>3</td>" in content  # the secretary's online minutes
+    assert training_office.user.username in content
+
+
+def test_it_shows_staff_only_the_people_in_their_scope(client_for, org_tree, make_person, session, secretary,
+                                                       other_secretary):
+    street_office = make_person("街道培训专员", org_tree["street_a"], groups=[roles.TRAINING_OFFICE])
+    for person in (secretary, other_secretary):
+        AttendanceRecord.objects.record_status(person, session, status="present", channel="qr")
+    content = client_for(street_office).get(attendance_url(session)).content.decode()
+    assert secretary.name in content
+    assert other_secretary.name not in content
+
+
+@pytest.mark.parametrize("persona", ["secretary", "trainer", "street_admin"])
+def test_it_keeps_others_out_of_session_attendance(client_for, request, session, persona):
+    response = client_for(request.getfixturevalue(persona)).get(attendance_url(session))
+    assert response.status_code in (302, 403)
+
+
+def test_it_404s_the_attendance_of_a_missing_session(client_for, training_office):
+    assert client_for(training_office).get(
+        reverse("wagtailsnippets_attendance_session:attendance", args=[999999])).status_code == 404
