@@ -148,7 +148,12 @@ def _header_key(text):
 
 def _decode_csv(data):
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16, tab-separated)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterFileError(_("The file is not a valid CSV file.")) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -204,7 +209,8 @@ def _xlsx_rows(data):
 
 
 def parse(data, filename):
-    """Read the file's first sheet into raw rows keyed by field. Raises RosterFileError."""
+    """Read the file's first sheet (or the CSV) into raw rows keyed by field. Row numbers are the
+    spreadsheet's own (the header is row 1). Raises RosterFileError."""
     if not data:
         raise RosterFileError(_("The file is empty."))
     if len(data) > MAX_FILE_BYTES:

@@ -78,6 +78,12 @@ def test_it_imports_a_csv_roster_in_each_encoding(hr, org_tree, encoding):
     assert set(Person.objects.filter(phone__startswith="139111100").values_list("name", flat=True)) == {"陈明", "刘芳"}
 
 
+def test_it_imports_excels_unicode_text_export(hr, org_tree):
+    text = "\n".join("\t".join(row) for row in [HEADERS, *good_rows()])
+    result = roster.run_import(text.encode("utf-16"), "roster.csv", hr.user, dry_run=False)
+    assert result.errors == [] and result.plan.counts["create"] == 2
+
+
 def test_it_reads_xlsx_numbers_and_dates_as_cells(hr, org_tree):
     rows = [["陈明", 13911110001, 1001, "东湖社区", "书记", "社区党组织书记", "正科", datetime.datetime(2022, 5, 4), "是"]]
     result = roster.run_import(xlsx(rows), "a.xlsx", hr.user, dry_run=False)
