@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import minutes as minute_set
+from .signals import send_attendance_changed
 
 MAX_SESSION_DURATION = datetime.timedelta(hours=24)
 # Beats closer together than this to the previous counted beat add nothing (bursts, replays).
@@ -262,6 +263,7 @@ class AttendanceRecordManager(models.Manager):
                       "updated_at"]
             if record.minutes_present >= session.required_minutes and not record.attended_in_person \
                     and record.status != AttendanceStatus.PRESENT:
+                send_attendance_changed(record, record.status)
                 record.status = AttendanceStatus.PRESENT
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
@@ -283,9 +285,12 @@ class AttendanceRecordManager(models.Manager):
                 "last_seen_at": at if status in ATTENDED_STATUSES else None,
             })
             if created:
+                send_attendance_changed(record, None)
                 return record, True
             if record.status == status and record.channel == channel:
                 return record, False
+            if record.status != status:
+                send_attendance_changed(record, record.status)
             record.status, record.channel, record.recorded_by = status, channel, by
             if status in ATTENDED_STATUSES:
                 record.first_seen_at = record.first_seen_at or at

@@ -1,0 +1,58 @@
+"""`attendance_changed` fires once per status change, after commit, whatever the channel: the hook
+through which attendance will report to learning's completion engine."""
+
+import datetime
+
+import pytest
+
+from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus
+from lms.attendance.signals import attendance_changed
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+@pytest.fixture
+def changes():
+    seen = []
+
+    def receiver(sender, record, previous_status, **kwargs):
+        seen.append((record.person_id, previous_status, record.status, record.channel))
+
+    attendance_changed.connect(receiver)
+    yield seen
+    attendance_changed.disconnect(receiver)
+
+
+def test_it_reports_reaching_present_online_once(session, secretary, changes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for minute in range(90):
+            AttendanceRecord.objects.record_live_presence(secretary, session,
+                                                          now=T0 + datetime.timedelta(minutes=minute, seconds=30))
+    assert changes == [(secretary.pk, "absent", "present", "live_online")]
+
+
+def test_it_reports_staff_channels_and_not_repeats(session, secretary, changes, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            AttendanceRecord.objects.record_status(secretary, session, status=AttendanceStatus.EXCUSED,
+                                                   channel=AttendanceChannel.LEAVE)
+        AttendanceRecord.objects.record_status(secretary, session, status=AttendanceStatus.PRESENT,
+                                               channel=AttendanceChannel.WALK_IN)
+    assert changes == [(secretary.pk, None, "excused", "leave"), (secretary.pk, "excused", "present", "walk_in")]
+
+
+def test_it_reports_nothing_when_the_transaction_rolls_back(session, secretary, changes,
+                                                             django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                AttendanceRecord.objects.record_status(secretary, session, status=AttendanceStatus.PRESENT,
+                                                       channel=AttendanceChannel.QR)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and changes == []
