@@ -24,6 +24,9 @@ from .scoping import scope_root
 
 PENDING_SECONDS = 60 * 60
 TEMPLATE_FILENAME = "roster-template.xlsx"
+# Files with more rows than this are applied by a django-q2 task; the confirm returns at once and
+# a status page follows the task. Smaller files apply within the request (well under a second).
+ASYNC_ROWS = 500
 
 
 def can_import_roster(user):
@@ -47,6 +50,50 @@ class RosterUploadForm(forms.Form):
 
 def _cache_key(token):
     return f"people:roster-import:{token}"
+
+
+def _status_key(token):
+    return f"people:roster-import:{token}:status"
+
+
+def _set_status(token, user_id, state, **fields):
+    cache.set(_status_key(token), {"user_id": user_id, "state": state, **fields}, PENDING_SECONDS)
+
+
+def apply_pending_import(token):
+    """The django-q2 task: apply a previewed import. Idempotent (delivered at least once): a finished
+    job is not run again, and a re-run after a crash either finds the same plan (the transaction was
+    rolled back) or refuses a changed one; nothing is ever applied twice."""
+    status = cache.get(_status_key(token)) or {}
+    if status.get("state") in ("done", "failed"):
+        return status.get("state")
+    pending = cache.get(_cache_key(token))
+    if pending is None:
+        _set_status(token, status.get("user_id"), "failed", message=_("This import has expired. Please upload the file again."))
+        return "failed"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=pending["user_id"]).first()
+    if user is None or not can_import_roster(user):
+        _set_status(token, pending["user_id"], "failed", message=_("You may no longer import rosters."))
+        return "failed"
+    _set_status(token, user.pk, "running", rows=pending.get("rows"))
+    try:
+        result = roster.run_import(pending["data"], pending["filename"], user, dry_run=False,
+                                   deactivate_missing=pending["deactivate_missing"],
+                                   expected_fingerprint=pending["fingerprint"])
+    except (roster.RosterFileError, roster.RosterConflict) as exc:
+        _set_status(token, user.pk, "failed", message=str(exc))
+        cache.delete(_cache_key(token))
+        return "failed"
+    if result.errors:
+        _set_status(token, user.pk, "failed", message=_(
+            "The data changed since the preview and some rows are no longer valid. "
+            "Nothing was imported; please upload the file again."))
+    else:
+        _set_status(token, user.pk, "done", counts=result.plan.counts)
+    cache.delete(_cache_key(token))
+    return "done"
 
 
 def _index_context(request, form, **extra):
@@ -93,6 +140,7 @@ def roster_import(request):
         cache.set(_cache_key(token), {
             "user_id": request.user.pk, "data": data, "filename": upload.name,
             "deactivate_missing": deactivate_missing, "fingerprint": result.plan.fingerprint(),
+            "rows": len(result.plan.changes),
         }, PENDING_SECONDS)
     return TemplateResponse(request, "people/admin/roster_preview.html", {
         "page_title": _("Import roster: preview"),
@@ -115,6 +163,14 @@ def roster_import_apply(request, token):
     if pending is None or pending["user_id"] != request.user.pk:
         messages.error(request, _("This import has expired or is not yours. Please upload the file again."))
         return redirect("people_roster_import")
+    if pending.get("rows", 0) > ASYNC_ROWS:
+        status = cache.get(_status_key(token))
+        if status is None:  # a second click does not queue a second task
+            from django_q.tasks import async_task
+
+            _set_status(token, request.user.pk, "queued", rows=pending["rows"])
+            async_task("lms.people.admin_views.apply_pending_import", token, task_name=f"roster-import-{token[:8]}")
+        return redirect("people_roster_import_status", token=token)
     try:
         result = roster.run_import(pending["data"], pending["filename"], request.user, dry_run=False,
                                    deactivate_missing=pending["deactivate_missing"],
@@ -132,6 +188,20 @@ def roster_import_apply(request, token):
         "Roster imported: %(create)s created, %(update)s updated, %(deactivate)s deactivated, "
         "%(unchanged)s unchanged.") % result.plan.counts)
     return redirect(reverse("wagtailsnippets_people_person:list"))
+
+
+def roster_import_status(request, token):
+    """Where a background import stands; the page refreshes itself until the task is done."""
+    if not can_import_roster(request.user):
+        return forbidden(request)
+    status = cache.get(_status_key(token))
+    if status is None or status["user_id"] != request.user.pk:
+        messages.error(request, _("This import has expired or is not yours. Please upload the file again."))
+        return redirect("people_roster_import")
+    return TemplateResponse(request, "people/admin/roster_status.html", {
+        "page_title": _("Import roster"), "header_icon": "upload", "status": status,
+        "finished": status["state"] in ("done", "failed"),
+    })
 
 
 def roster_template(request):

@@ -197,6 +197,8 @@ def register_roster_import_urls():
         path("people/roster-import/template.xlsx", admin_views.roster_template, name="people_roster_template"),
         path("people/roster-import/<str:token>/apply/", admin_views.roster_import_apply,
              name="people_roster_import_apply"),
+        path("people/roster-import/<str:token>/status/", admin_views.roster_import_status,
+             name="people_roster_import_status"),
     ]
 
 

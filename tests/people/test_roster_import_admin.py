@@ -137,3 +137,63 @@ def test_it_lets_a_superuser_import(client_for, superuser, org_tree):
     token = upload(client, GOOD).context["token"]
     client.post(reverse("people_roster_import_apply", args=[token]))
     assert Person.objects.filter(phone="13911110001").exists()
+
+
+# --- large files: applied by a django-q2 task ---------------------------------------------------
+
+
+def test_it_applies_a_large_file_in_a_background_task(client_for, hr, org_tree, monkeypatch):
+    from django_q.models import OrmQ
+
+    from lms.people import admin_views
+
+    monkeypatch.setattr(admin_views, "ASYNC_ROWS", 0)
+    client = client_for(hr)
+    token = upload(client, GOOD).context["token"]
+    response = client.post(reverse("people_roster_import_apply", args=[token]))
+    status_url = reverse("people_roster_import_status", args=[token])
+    assert response.status_code == 302 and response["Location"] == status_url
+    assert OrmQ.objects.count() == 1  # queued, not yet applied
+    assert not Person.objects.filter(phone="13911110001").exists()
+    page = client.get(status_url)
+    assert page.status_code == 200 and page.context["status"]["state"] == "queued"
+    assert 'http-equiv="refresh"' in page.content.decode()
+    client.post(reverse("people_roster_import_apply", args=[token]))  # a second click queues nothing
+    assert OrmQ.objects.count() == 1
+
+    assert admin_views.apply_pending_import(token) == "done"  # what the qcluster worker runs
+    assert Person.objects.get(phone="13911110001").name == "陈明"
+    page = client.get(status_url)
+    assert page.context["status"]["state"] == "done" and page.context["status"]["counts"]["create"] == 1
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    # Delivered again (at least once): nothing happens twice.
+    assert admin_views.apply_pending_import(token) == "done"
+    assert Person.objects.filter(phone="13911110001").count() == 1
+
+
+def test_it_shows_a_failed_background_import(client_for, hr, org_tree, monkeypatch):
+    from lms.people import admin_views
+
+    monkeypatch.setattr(admin_views, "ASYNC_ROWS", 0)
+    client = client_for(hr)
+    token = upload(client, GOOD).context["token"]
+    client.post(reverse("people_roster_import_apply", args=[token]))
+    Person.objects.create(user=Person.create_account("13911110001"), name="抢先", phone="13911110001",
+                          organization=org_tree["community_a"])
+    assert admin_views.apply_pending_import(token) == "failed"
+    page = client.get(reverse("people_roster_import_status", args=[token]))
+    assert page.context["status"]["state"] == "failed" and page.context["status"]["message"]
+    assert Person.objects.get(phone="13911110001").name == "抢先"
+
+
+def test_it_hides_a_background_import_from_other_users(client_for, hr, superuser, street_admin, org_tree,
+                                                      monkeypatch):
+    from lms.people import admin_views
+
+    monkeypatch.setattr(admin_views, "ASYNC_ROWS", 0)
+    client = client_for(hr)
+    token = upload(client, GOOD).context["token"]
+    client.post(reverse("people_roster_import_apply", args=[token]))
+    status_url = reverse("people_roster_import_status", args=[token])
+    assert client_for(superuser).get(status_url).status_code == 302
+    assert client_for(street_admin).get(status_url).status_code == 403
