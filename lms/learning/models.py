@@ -87,6 +87,8 @@ class LessonProgress(models.Model):
     last_position = models.FloatField(_("last position (seconds)"), default=0)
     last_report_at = models.DateTimeField(_("last report at"), null=True, blank=True)
     playback_id = models.CharField(_("active playback"), max_length=64, blank=True)
+    # Bumped by every heartbeat write: the compare-and-set that keeps concurrent reports honest.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("lesson progress")

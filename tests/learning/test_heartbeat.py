@@ -305,3 +305,40 @@ def test_it_stores_a_one_hour_video_in_under_a_kilobyte(player, learner, make_vi
     progress = progress_of(learner, hour)
     assert progress.seconds_covered == 3600 and progress.completed_at is not None
     assert len(progress.coverage) == 450
+
+
+def test_it_recomputes_when_another_report_wrote_in_between(player, learner, video_lesson, monkeypatch):
+    from lms.learning import heartbeat
+
+    player.start()
+    player.beat(10, [(0, 10)])
+    real = heartbeat._write
+    revisions = []
+
+    def racing(pk, revision, changes):
+        if not revisions:  # another report lands between our read and our write
+            LessonProgress.objects.filter(pk=pk).update(revision=revision + 1)
+        revisions.append(revision)
+        return real(pk, revision, changes)
+
+    monkeypatch.setattr(heartbeat, "_write", racing)
+    response = player.beat(10, [(10, 20)])
+    assert response.status_code == 200 and response.json()["credited"] == 10
+    assert len(revisions) == 2 and revisions[1] == revisions[0] + 1
+    assert progress_of(learner, video_lesson).seconds_covered == 20
+
+
+def test_it_answers_503_when_the_row_keeps_changing(player, learner, video_lesson, monkeypatch):
+    from lms.learning import heartbeat
+
+    player.start()
+    real = heartbeat._write
+
+    def always_racing(pk, revision, changes):
+        LessonProgress.objects.filter(pk=pk).update(revision=revision + 1)
+        return real(pk, revision, changes)
+
+    monkeypatch.setattr(heartbeat, "_write", always_racing)
+    response = player.beat(10, [(0, 10)])
+    assert response.status_code == 503 and response.json()["retry"] is True
+    assert progress_of(learner, video_lesson).seconds_covered == 0
