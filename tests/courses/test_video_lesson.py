@@ -163,3 +163,15 @@ def test_the_video_file_is_served_by_the_protected_media_view(client, client_for
     response = client_for(secretary).get(media.url, HTTP_RANGE="bytes=0-99")
     assert response.status_code == 206 and response["Content-Type"] == "video/mp4"
     assert response["Content-Range"] == f"bytes 0-99/{len(small_video)}"
+
+
+def test_it_asks_still_watching_when_the_course_enables_it(client_for, secretary, course, video_lesson):
+    Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
+    client = client_for(secretary)
+    assert 'id="presence-dialog"' not in client.get(video_lesson.url).content.decode()
+    course.video_presence_check = True
+    course.save_revision().publish()
+    response = client.get(video_lesson.url)
+    assert response.context["player"]["presenceCheck"] is True
+    content = response.content.decode()
+    assert 'id="presence-dialog"' in content and "data-presence-confirm" in content
