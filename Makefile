@@ -32,7 +32,6 @@ setup: system-packages $(VENV)/.installed
 
 run: setup
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo_data
 	@echo ""
 	@echo "  Touyan is running at http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"

@@ -134,7 +134,6 @@ def main():
 
     print(f"backend: {backend}; requests per page: {args.requests}", flush=True)
     print(f"migrate: {manage(env, 'migrate', '--no-input', '-v', '0'):.1f} s", flush=True)
-    manage(env, 'createcachetable')
     print(f"load_demo_data: {manage(env, 'load_demo_data'):.1f} s", flush=True)
     demo = measure(env, args.requests)
     print(f"generate_scale_data --people {args.people}: "

@@ -12,3 +12,12 @@ class PeopleConfig(AppConfig):
         from . import roles
 
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
+        post_migrate.connect(ensure_cache_table, sender=self)
+
+
+def ensure_cache_table(sender, using="default", **kwargs):
+    """The default cache is a database table (shared by web and task processes when there is no
+    Redis); create it with every migrate, so no deployment step can forget it. Idempotent."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
