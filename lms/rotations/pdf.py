@@ -1,8 +1,13 @@
 """The printable rotation record form (挂职/选派记录表) as an A4 PDF, rendered by WeasyPrint with the
 Noto CJK fonts. One FontConfiguration per process, as WeasyPrint recommends (fonts load once)."""
 
+import logging
+
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+# WeasyPrint logs every rendering step at INFO; the request log already says a PDF was served.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 _font_config = None
 

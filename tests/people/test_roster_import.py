@@ -393,3 +393,17 @@ def test_it_exits_with_status_1_when_run_as_a_script(hr, org_tree, tmp_path):
     with pytest.raises(SystemExit) as excinfo:
         ManagementUtility(["manage.py", "import_roster", str(path)]).execute()
     assert excinfo.value.code == 1
+
+
+def test_it_deactivates_missing_persons_from_the_command_line_only_when_asked(hr, secretary, org_tree, tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx(good_rows()))
+    call_command("import_roster", str(path), "--as-user", "hr", stdout=io.StringIO())
+    secretary.refresh_from_db()
+    assert secretary.is_active
+    out = io.StringIO()
+    call_command("import_roster", str(path), "--as-user", "hr", "--deactivate-missing", stdout=out)
+    secretary.refresh_from_db()
+    hr.refresh_from_db()
+    assert not secretary.is_active and hr.is_active
+    assert "张书记" in out.getvalue()

@@ -145,3 +145,11 @@ def test_it_shows_hr_the_record_and_a_link_to_its_form(client_for, street_hr, ro
     assert client.get(url("inspect", rotation_a)).status_code == 200
     listing = client.get(reverse(LIST)).content.decode()
     assert reverse("rotation-record-pdf", args=[rotation_a.pk]) in listing
+
+
+def test_it_shows_hr_the_add_and_edit_forms(client_for, hr, rotation_a):
+    client = client_for(hr)
+    add = client.get(reverse(ADD))
+    assert add.status_code == 200
+    assert "区委组织部" in add.content.decode()  # host choices: agency departments, communities, villages
+    assert client.get(url("edit", rotation_a)).status_code == 200
