@@ -7,6 +7,7 @@ never deleted (see wagtail_hooks.before_delete_page)."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -335,6 +336,9 @@ class VideoLessonPage(LessonPage):
                 "maxRate": float(course.video_max_playback_rate),
                 "threshold": course.video_completion_percent,
                 "presenceCheck": course.video_presence_check,
+                # played seconds between "still watching?" prompts: random in [min, max]
+                "presenceMinSeconds": getattr(settings, "VIDEO_PRESENCE_CHECK_SECONDS", (120, 420))[0],
+                "presenceMaxSeconds": getattr(settings, "VIDEO_PRESENCE_CHECK_SECONDS", (120, 420))[1],
                 "resumeAt": lesson_progress.last_position if lesson_progress else 0,
                 "percent": lesson_progress.percent if lesson_progress else 0,
                 "completed": bool(lesson_progress and lesson_progress.completed_at),

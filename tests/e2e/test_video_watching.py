@@ -113,3 +113,42 @@ def test_it_credits_what_was_played_and_not_a_seek_to_the_end(demo_data, desktop
     assert progress.percent < 90
     shot(page, "02-after-seeking-to-the-end")
 
+
+
+def test_it_asks_whether_the_learner_is_still_watching_on_a_phone(demo_data, phone_page, shot, settings):
+    from courses.models import CoursePage, ProgramPage
+    from lms.learning.models import Enrollment, EnrollmentSource
+    from lms.people.models import Person
+
+    settings.VIDEO_PRESENCE_CHECK_SECONDS = (2, 3)
+    course = CoursePage.objects.child_of(ProgramPage.objects.get(slug="micro-videos")).get(slug="2026")
+    course.video_presence_check = True
+    course.save_revision().publish()
+    Enrollment.enrol(Person.objects.get(user__username="demo-secretary"), course, EnrollmentSource.SELF)
+
+    page, base_url = phone_page, demo_data.url
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", "demo-secretary")
+    page.fill("input[name=password]", "touyan-demo")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/me/$"))
+    page.goto(f"{base_url}/micro-videos/2026/buwang-chuxin/")
+    expect(page.locator("article.lesson h1")).to_have_text("《不忘初心、与你同行》")
+    _buffer_whole_video(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the video page is {overflow}px wider than the phone"
+
+    page.evaluate("() => { const v = document.getElementById('lesson-video'); v.muted = true; return v.play(); }")
+    dialog = page.locator("#presence-dialog")
+    expect(dialog).to_be_visible(timeout=10_000)
+    assert page.evaluate("document.getElementById('lesson-video').paused")
+    shot(page, "01-still-watching")
+    # Pressing play while the prompt is open does not resume.
+    page.evaluate("document.getElementById('lesson-video').play().catch(() => {})")
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.getElementById('lesson-video').paused")
+
+    page.locator("[data-presence-confirm]").click()
+    expect(dialog).to_be_hidden()
+    page.wait_for_function("!document.getElementById('lesson-video').paused")
+    page.evaluate(WAIT_FOR_REPORT, "pause")
