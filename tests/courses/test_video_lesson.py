@@ -175,3 +175,11 @@ def test_it_asks_still_watching_when_the_course_enables_it(client_for, secretary
     assert response.context["player"]["presenceCheck"] is True
     content = response.content.decode()
     assert 'id="presence-dialog"' in content and "data-presence-confirm" in content
+
+
+def test_a_trainer_can_open_the_video_lesson_editor(client_for, trainer, course):
+    url = reverse("wagtailadmin_pages:add", args=["courses", "videolessonpage", course.pk])
+    response = client_for(trainer).get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="video"' in content and 'name="subtitles"' in content and 'name="poster"' in content
