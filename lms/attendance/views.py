@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .access import attending_person, can_manage_sessions
@@ -26,16 +27,24 @@ def _session_for(user, session_id):
     raise PermissionDenied
 
 
+def _status_label(session, record, now=None):
+    """What the learner reads as their status: "absent" is only final once the session has ended;
+    until then it is still being counted."""
+    if record is None:
+        return _("Not recorded yet")
+    if record.status == AttendanceStatus.ABSENT and not session.has_ended(now):
+        return _("Counting, not yet present")
+    return record.get_status_display()
+
+
 def _presence_payload(session, record, reason=None):
-    minutes = record.minutes_present if record else 0
-    status = record.status if record else AttendanceStatus.ABSENT
     return {
         "reason": reason,
-        "minutes_present": minutes,
+        "minutes_present": record.minutes_present if record else 0,
         "scheduled_minutes": session.scheduled_minutes,
         "required_minutes": session.required_minutes,
-        "status": status,
-        "status_label": str(AttendanceStatus(status).label),
+        "status": record.status if record else AttendanceStatus.ABSENT,
+        "status_label": str(_status_label(session, record)),
     }
 
 
@@ -50,6 +59,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "course": session.course,
         "person": person,
         "record": record,
+        "status_label": _status_label(session, record, now),
         "under_way": session.is_under_way(now),
         "ended": session.has_ended(now),
         "tracks_presence": bool(person and session.is_online and not session.cancelled and not session.has_ended(now)),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -230,10 +231,12 @@ def test_it_shows_the_learner_their_minutes_and_status(client_for, session, enro
 
 
 def test_it_stops_tracking_after_the_session(client_for, session, enrolled, clock):
+    attend_online(enrolled, session, 30)
     clock.set(at(101))
     content = client_for(enrolled).get(page_url(session)).content.decode()
     assert "data-live-presence" not in content
     assert "live-presence.js" not in content
+    assert "<strong data-presence-status>缺勤</strong>" in content  # too few minutes: absent, now final
 
 
 def test_it_refuses_a_learner_who_is_not_enrolled(client_for, session, other_secretary):
@@ -278,13 +281,20 @@ def test_it_404s_a_session_that_does_not_exist(client_for, enrolled):
 # --- the heartbeat endpoint -----------------------------------------------------------------------
 
 
+def counting_label():
+    with translation.override("zh-hans"):
+        label = translation.gettext("Counting, not yet present")
+    assert label != "Counting, not yet present"  # translated
+    return label
+
+
 def test_it_counts_a_heartbeat_from_the_page(client_for, session, enrolled, clock):
     clock.set(at(12, 5))
     response = client_for(enrolled).post(presence_url(session))
     assert response.status_code == 200
     assert response.json() == {
         "reason": "counted", "minutes_present": 1, "scheduled_minutes": 100, "required_minutes": 80,
-        "status": "absent", "status_label": str(AttendanceStatus.ABSENT.label),
+        "status": "absent", "status_label": counting_label(),  # absent is final only at the end
     }
     assert record_of(enrolled, session).minute_indexes() == [12]
 
