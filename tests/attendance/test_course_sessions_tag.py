@@ -46,3 +46,10 @@ def test_it_shows_only_the_given_courses_sessions(course, make_course, make_sess
     other = make_course("另一个课程", slug="other")
     make_session(title="别的课程场次", course=other, starts_at=T0 + datetime.timedelta(hours=1))
     assert "别的课程场次" not in render(course)
+
+
+def test_it_appears_on_the_course_page(client_for, course, make_session, enrolled, clock):
+    session = make_session(title="下午场次", starts_at=T0 + datetime.timedelta(hours=5), minutes=60)
+    html = client_for(enrolled.user).get(course.url).content.decode()
+    assert session.title in html
+    assert f'href="/sessions/{session.pk}/"' in html
