@@ -2,7 +2,14 @@
 a street admin who guesses the id of another street's person gets a 404, not the record."""
 
 from django import forms
+from django.contrib import messages
+from django.db import router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node
+from wagtail import hooks
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -211,3 +218,29 @@ class RosterImportMenuItem(MenuItem):
 def register_roster_import_menu_item():
     return RosterImportMenuItem(_("Import roster"), reverse("people_roster_import"), icon_name="upload",
                                 name="roster-import", order=210)
+
+
+def records_depending_on(instance):
+    """Model names of the records that keep `instance` (and, for a tree node, its subtree) from
+    being deleted, as the database's PROTECT/RESTRICT rules would refuse it; empty if it may go."""
+    objects = [instance, *instance.get_descendants()] if isinstance(instance, MP_Node) else [instance]
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect(objects)
+    except (ProtectedError, RestrictedError) as error:
+        blockers = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+        return sorted({str(type(obj)._meta.verbose_name) for obj in blockers})
+    return []
+
+
+@hooks.register("before_delete_snippet", order=100)
+def refuse_deleting_records_others_depend_on(request, instances):
+    """Last line of defence for every snippet (feature apps give more specific messages first):
+    a delete the database would refuse gets a message instead of a server error."""
+    for instance in instances:
+        blockers = records_depending_on(instance)
+        if blockers:
+            messages.error(request, _("“%(object)s” cannot be deleted because other records depend on it (%(records)s). "
+                                      "Mark it inactive instead.") % {"object": instance, "records": "、".join(blockers)})
+            return redirect(reverse(type(instance).snippet_viewset.get_url_name("list")))
+    return None
