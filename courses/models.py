@@ -312,6 +312,13 @@ class VideoLessonPage(LessonPage):
         """The video's duration in seconds (read from the file when it was uploaded), or 0."""
         return float(self.video.duration or 0) if self.video else 0.0
 
+    @property
+    def duration_clock(self):
+        """The duration as a clock reading, e.g. "1:05" or "1:02:03"."""
+        minutes, seconds = divmod(round(self.duration), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
     def clean(self):
         super().clean()
         errors = {}

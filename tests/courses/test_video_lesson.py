@@ -124,6 +124,13 @@ def test_it_shows_the_player_to_an_enrolled_learner(client_for, secretary, cours
     player = response.context["player"]
     assert player["heartbeatUrl"] == reverse("lesson-heartbeat", args=[video_lesson.pk])
     assert player["maxRate"] == 1.25 and player["threshold"] == 90 and player["duration"] == 60
+    assert "视频，时长 1:00" in content
+
+
+@pytest.mark.parametrize("seconds, clock", [(0, "0:00"), (65, "1:05"), (3723, "1:02:03")])
+def test_it_shows_the_duration_as_a_clock(video_lesson, seconds, clock):
+    video_lesson.video.duration = seconds
+    assert video_lesson.duration_clock == clock
 
 
 def test_it_shows_the_video_without_tracking_to_someone_not_enrolled(client_for, other_secretary, video_lesson):
