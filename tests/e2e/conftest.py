@@ -13,8 +13,6 @@ migrations made when it is missing, so these tests work whatever ran before them
 import io
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,36 +28,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
 TIMEOUT_MS = 15_000
-
-
-# --- translations -------------------------------------------------------------------------------
-
-def _compile_messages_if_stale():
-    """`make setup` compiles the catalogue; do the same here when the .mo is missing or older than
-    the .po, so the pages are in Chinese when the tests run straight from pytest."""
-    from django.conf import settings
-
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        return
-    changed = False
-    for locale_dir in settings.LOCALE_PATHS:
-        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo = po.with_suffix(".mo")
-            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-                tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
-                subprocess.run([msgfmt, "--check-format", "-o", str(tmp), str(po)], check=True)
-                os.replace(tmp, mo)
-                changed = True
-    if changed:
-        from django.utils.translation.reloader import translation_file_changed
-
-        translation_file_changed(sender=None, file_path=Path("catalogue.mo"))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_messages():
-    _compile_messages_if_stale()
 
 
 # --- browser ------------------------------------------------------------------------------------
