@@ -98,6 +98,15 @@ class ProgramPage(Page):
 class EnrolmentMode(models.TextChoices):
     ASSIGNED = "assigned", _("Enrolled by the training office")
     SELF = "self", _("Learners in the audience may enrol themselves")
+    AUDIENCE = "audience", _("Everyone in the audience is enrolled automatically")
+
+
+class CreditBasis(models.TextChoices):
+    """How a course earns 学时 (the amounts come from the year's rules, lms.learning.AnnualPlan)."""
+
+    PARTS = "parts", _("Each lesson, session and test, by the year's rules")
+    COURSE = "course", _("The course's credit hours, once the course is completed")
+    UNIVERSITY = "university", _("A university class: the year's university-class hours, once completed")
 
 
 class CoursePage(Page):
@@ -112,8 +121,17 @@ class CoursePage(Page):
     credit_hours = models.DecimalField(
         _("credit hours"), max_digits=5, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("学时 awarded for completing the whole course."),
+        help_text=_("学时 awarded for completing the whole course, when the course earns its credit as a whole."),
     )
+    credit_basis = models.CharField(_("credit basis"), max_length=20, choices=CreditBasis.choices,
+                                    default=CreditBasis.PARTS)
+    completion_requires_lessons = models.BooleanField(
+        _("completion requires every lesson"), default=True,
+        help_text=_("Every published lesson must be completed (videos watched to the threshold)."))
+    completion_session_percent = models.PositiveSmallIntegerField(
+        _("sessions to attend (%)"), default=100, validators=[MaxValueValidator(100)],
+        help_text=_("Share of the course's sessions a learner must attend (leave is not attendance). "
+                    "0 when sessions do not count towards completion."))
     enrolment_mode = models.CharField(
         _("enrolment"), max_length=20, choices=EnrolmentMode.choices, default=EnrolmentMode.ASSIGNED
     )
@@ -150,9 +168,14 @@ class CoursePage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("year"), FieldPanel("starts_on"), FieldPanel("ends_on")]),
-                FieldRowPanel([FieldPanel("credit_hours"), FieldPanel("enrolment_mode")]),
+                FieldRowPanel([FieldPanel("credit_basis"), FieldPanel("credit_hours")]),
+                FieldPanel("enrolment_mode"),
             ],
             heading=_("Schedule and credit"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("completion_requires_lessons"), FieldPanel("completion_session_percent")])],
+            heading=_("Completion"),
         ),
         MultiFieldPanel(
             [FieldPanel("audience_org_types"), FieldPanel("audience_categories"), FieldPanel("audience_streets")],
@@ -181,6 +204,8 @@ class CoursePage(Page):
             raise ValidationError({"ends_on": _("The course cannot end before it starts.")})
         if self.year and self.starts_on and self.starts_on.year != self.year:
             raise ValidationError({"year": _("The year must be the year the course starts in.")})
+        if self.credit_basis == CreditBasis.COURSE and not self.credit_hours:
+            raise ValidationError({"credit_hours": _("Give the credit hours the course earns when completed.")})
 
     @property
     def program(self):

@@ -1,7 +1,12 @@
-"""Who is in which course. Unenrolling closes an enrolment instead of deleting it, so the history
-of who was in a course (and everything they did there) is kept."""
+"""Who is in which course, what they did there, and the 学时 they earned.
+
+Unenrolling closes an enrolment instead of deleting it, so the history of who was in a course (and
+everything they did there) is kept."""
+
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -31,6 +36,8 @@ class Enrollment(models.Model):
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("enrolled by"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Set and cleared only by lms.learning.completion.recompute.
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -109,3 +116,169 @@ class LessonProgress(models.Model):
     @property
     def completed(self):
         return self.completed_at is not None
+
+
+class ActivityKind(models.TextChoices):
+    SESSION = "session", _("Session")
+    ASSESSMENT = "assessment", _("Assessment")
+
+
+class Delivery(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+
+
+class CourseActivity(models.Model):
+    """Something a course counts towards completion and credit that is not one of its lesson
+    pages: a scheduled session (reported by attendance) or an assessment (reported by
+    assessments). Those apps keep it in step with their own records through
+    lms.learning.activities, so learning never reads their tables. `key` is theirs, e.g.
+    "session:12"; an activity that is cancelled stays (with its results) but is not required."""
+
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="activities",
+                               verbose_name=_("course"))
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    required = models.BooleanField(_("required"), default=True)
+    happens_at = models.DateTimeField(_("takes place at"), null=True, blank=True)
+    scheduled_minutes = models.PositiveIntegerField(_("scheduled minutes"), default=0)
+    # Explicit credit declared on the session; zero means "by the year's rules".
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    credit_days = models.DecimalField(_("full-time days"), max_digits=4, decimal_places=1, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("course activity")
+        verbose_name_plural = _("course activities")
+        ordering = ["happens_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ActivityResult(models.Model):
+    """What one person achieved in one course activity: attended (and how) or passed."""
+
+    activity = models.ForeignKey(CourseActivity, on_delete=models.PROTECT, related_name="results",
+                                 verbose_name=_("activity"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="activity_results",
+                               verbose_name=_("person"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IN_PERSON)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("activity result")
+        verbose_name_plural = _("activity results")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "person"], name="one_result_per_person_and_activity"),
+        ]
+
+    @property
+    def done(self):
+        return self.done_at is not None
+
+
+def _hours_field(verbose_name, default, help_text=""):
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, default=Decimal(default),
+                               validators=[MinValueValidator(Decimal("0"))], help_text=help_text)
+
+
+class AnnualPlan(models.Model):
+    """The year's training plan as HR sets it. Here: the rules that turn completed activities
+    into 学时 (defaults from published practice, DESIGN §4); the requirements per cadre category
+    come with the records work. A year without a plan uses the defaults."""
+
+    year = models.PositiveIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    in_person_hours_per_day = _hours_field(_("学时 per full-time in-person day"), "6")
+    online_long_minutes = models.PositiveIntegerField(_("long online lesson from (minutes)"), default=30)
+    online_long_hours = _hours_field(_("学时 for a long online lesson"), "1")
+    online_medium_minutes = models.PositiveIntegerField(_("medium online lesson from (minutes)"), default=15)
+    online_medium_hours = _hours_field(_("学时 for a medium online lesson"), "0.5")
+    online_short_hours = _hours_field(_("学时 for a short online lesson"), "0.25")
+    test_pass_hours = _hours_field(_("学时 for passing a test"), "0.5")
+    university_class_hours = _hours_field(_("学时 for a university class"), "24")
+
+    class Meta:
+        verbose_name = _("annual training plan")
+        verbose_name_plural = _("annual training plans")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.title or str(self.year)
+
+    @classmethod
+    def for_year(cls, year):
+        """The plan of the year, or an unsaved plan with the default rules."""
+        return cls.objects.filter(year=year).first() or cls(year=year)
+
+    def online_lesson_rule(self, minutes):
+        """(rule, hours) for an online lesson or live session of this many minutes."""
+        if minutes >= self.online_long_minutes:
+            return CreditRule.ONLINE_LONG, self.online_long_hours
+        if minutes >= self.online_medium_minutes:
+            return CreditRule.ONLINE_MEDIUM, self.online_medium_hours
+        return CreditRule.ONLINE_SHORT, self.online_short_hours
+
+
+class CreditRule(models.TextChoices):
+    ONLINE_LONG = "online_long", _("Online lesson of at least the long length")
+    ONLINE_MEDIUM = "online_medium", _("Online lesson of the medium length")
+    ONLINE_SHORT = "online_short", _("Short online lesson")
+    IN_PERSON_DAYS = "in_person_days", _("Full-time in-person days")
+    IN_PERSON_HOURS = "in_person_hours", _("In-person session by its hours")
+    SESSION_HOURS = "session_hours", _("Credit hours declared on the session")
+    TEST_PASS = "test_pass", _("Passing a test")
+    COURSE_HOURS = "course_hours", _("Credit hours declared on the course")
+    UNIVERSITY_CLASS = "university_class", _("University class")
+    MANUAL = "manual", _("Entered by HR")
+
+
+class CreditEntryQuerySet(models.QuerySet):
+    def totals(self):
+        """{"total": Decimal, "online": Decimal, "in_person": Decimal} over these entries."""
+        from django.db.models import Sum
+
+        rows = dict(self.values_list("delivery").annotate(hours=Sum("hours")).values_list("delivery", "hours"))
+        online = rows.get(Delivery.ONLINE) or Decimal("0")
+        in_person = rows.get(Delivery.IN_PERSON) or Decimal("0")
+        return {"total": online + in_person, "online": online, "in_person": in_person}
+
+
+class CreditEntry(models.Model):
+    """One line of a person's 学时 ledger: what earned it, when, how much and by which rule.
+
+    Entries are derived: lms.learning.credits.sync keeps a person's entries for a course equal
+    to what their completed lessons, activities and the course itself earn by the year's rules,
+    so a correction (an attendance record changed to absent) removes the entry it had earned.
+    `source_key` names the source ("lesson:12", "activity:3", "course:7") and is unique per
+    person, so recording twice never credits twice."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="credit_entries",
+                               verbose_name=_("person"))
+    year = models.PositiveIntegerField(_("year"), db_index=True)
+    course = models.ForeignKey("courses.CoursePage", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("course"))
+    source_key = models.CharField(_("source"), max_length=64)
+    source_title = models.CharField(_("source title"), max_length=255)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+    hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=2)
+    rule = models.CharField(_("rule applied"), max_length=30, choices=CreditRule.choices)
+    earned_at = models.DateTimeField(_("earned at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CreditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit entry")
+        verbose_name_plural = _("credit entries")
+        ordering = ["-earned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "source_key"], name="one_credit_entry_per_person_and_source"),
+        ]
+        indexes = [models.Index(fields=["person", "year"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.source_title} · {self.hours}"
