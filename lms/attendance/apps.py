@@ -6,3 +6,6 @@ class AttendanceConfig(AppConfig):
     name = "lms.attendance"
     label = "attendance"
     verbose_name = _("Attendance")
+
+    def ready(self):
+        from . import learning_feed  # noqa: F401 (connects the receivers)
