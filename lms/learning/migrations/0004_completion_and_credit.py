@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0004_coursepage_completion_requires_lessons_and_more'),
+        ('courses', '0004_course_completion_and_credit'),
         ('learning', '0003_lessonprogress_revision'),
         ('people', '0001_initial'),
     ]
