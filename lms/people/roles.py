@@ -28,6 +28,7 @@ ROLE_PERMISSIONS = {
         "wagtailmedia.add_media", "wagtailmedia.change_media",
         "people.view_person", "people.view_organization",
         "attendance.add_session", "attendance.change_session", "attendance.delete_session", "attendance.view_session",
+        "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
     ],
     HR: [
         "wagtailadmin.access_admin",
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS = {
     STREET_ADMIN: [
         "wagtailadmin.access_admin",
         "people.view_person", "people.view_organization",
+        "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
     ],
 }
 

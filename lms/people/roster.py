@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,11 @@ ACTIVE_WORDS = {"在职", "是", "在岗", "启用", "有效", "正常", "y", "y
 INACTIVE_WORDS = {"离职", "否", "不在职", "停用", "无效", "调离", "退休", "离岗", "n", "no", "false", "0", "inactive"}
 
 PHONE_RE = re.compile(r"^1\d{10}$")
+
+# Sent once an import's transaction has committed, with `person_ids`: every person it created or
+# changed (bulk writes send no post_save). Feature apps listen, e.g. learning enrols newcomers by
+# its audience rules; people itself imports none of them.
+roster_applied = Signal()
 
 
 class RosterFileError(Exception):
@@ -138,9 +144,9 @@ class RosterPlan:
 # --- parse ------------------------------------------------------------------------------------
 
 
-def _header_key(text):
+def _header_key(text, columns=COLUMNS):
     text = str(text or "").replace("\ufeff", "").strip().rstrip("*＊").strip()
-    for key, (canonical, aliases) in COLUMNS.items():
+    for key, (canonical, aliases) in columns.items():
         if text == canonical or text in aliases:
             return key
     return None
@@ -209,8 +215,15 @@ def _xlsx_rows(data):
 
 
 def parse(data, filename):
-    """Read the file's first sheet (or the CSV) into raw rows keyed by field. Row numbers are the
-    spreadsheet's own (the header is row 1). Raises RosterFileError."""
+    """Read the roster's first sheet (or the CSV) into raw rows keyed by field. Raises RosterFileError."""
+    return read_table(data, filename, COLUMNS, REQUIRED)
+
+
+def read_table(data, filename, columns, required=()):
+    """Read a spreadsheet's first sheet (or a CSV in UTF-8, UTF-8 with BOM, GBK or UTF-16) into raw
+    rows keyed by field, for any import: `columns` maps field -> (canonical header, aliases) and the
+    `required` fields must have a column. Row numbers are the spreadsheet's own (the header is row 1).
+    Raises RosterFileError for a file that cannot be read as a whole."""
     if not data:
         raise RosterFileError(_("The file is empty."))
     if len(data) > MAX_FILE_BYTES:
@@ -225,7 +238,7 @@ def parse(data, filename):
     else:
         raise RosterFileError(_("Upload an .xlsx or .csv file."))
 
-    headers, columns, rows, ignored = None, {}, [], []
+    headers, positions, rows, ignored = None, {}, [], []
     for number, raw in enumerate(source, start=1):
         cells = [("" if value is None else value) for value in raw]
         if headers is None:
@@ -233,13 +246,13 @@ def parse(data, filename):
                 continue  # leading blank lines
             headers = {}
             for index, cell in enumerate(cells):
-                key = _header_key(cell)
+                key = _header_key(cell, columns)
                 if key and key not in headers:
                     headers[key] = str(cell).strip()
-                    columns[key] = index
+                    positions[key] = index
                 elif str(cell).strip():
                     ignored.append(str(cell).strip())
-            missing = [COLUMNS[key][0] for key in REQUIRED if key not in headers]
+            missing = [columns[key][0] for key in required if key not in headers]
             if missing:
                 raise RosterFileError(_("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)})
             continue
@@ -248,7 +261,7 @@ def parse(data, filename):
         if len(rows) >= MAX_ROWS:
             raise RosterFileError(_("The file has more than %(max)s rows; split it into smaller files.")
                                   % {"max": MAX_ROWS})
-        rows.append((number, {key: (cells[index] if index < len(cells) else "") for key, index in columns.items()}))
+        rows.append((number, {key: (cells[index] if index < len(cells) else "") for key, index in positions.items()}))
     if headers is None:
         raise RosterFileError(_("The file is empty."))
     if not rows:
@@ -259,10 +272,16 @@ def parse(data, filename):
 # --- validate ---------------------------------------------------------------------------------
 
 
-def _text(value):
+def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip() if value is not None else ""
+
+
+def normalize_phone(value):
+    """A mobile number as typed in a spreadsheet (spaces, dashes, +86) -> its 11 digits (unchecked)."""
+    phone = re.sub(r"[\s\-]", "", cell_text(value))
+    return phone[3:] if phone.startswith("+86") else phone
 
 
 def _choice_lookup(choices):
@@ -295,7 +314,7 @@ def _parse_date(value):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     match = DATE_RE.match(text)
     if match is None and re.fullmatch(r"\d{8}", text):
         match = re.match(r"(\d{4})(\d{2})(\d{2})", text)
@@ -355,16 +374,14 @@ def validate(parsed, user=None):
     # First pass: each row on its own.
     for number, raw in parsed.rows:
         values, ok = {}, True
-        name = _text(raw.get("name"))
+        name = cell_text(raw.get("name"))
         if not name:
             error(number, "name", _("The name is required.")); ok = False
         elif len(name) > 60:
             error(number, "name", _("The name is longer than 60 characters.")); ok = False
         else:
             values["name"] = name
-        phone = re.sub(r"[\s\-]", "", _text(raw.get("phone")))
-        if phone.startswith("+86"):
-            phone = phone[3:]
+        phone = normalize_phone(raw.get("phone"))
         if not phone:
             error(number, "phone", _("The mobile number is required.")); ok = False
         elif not PHONE_RE.match(phone):
@@ -372,13 +389,13 @@ def validate(parsed, user=None):
                   % {"phone": phone}); ok = False
         else:
             values["phone"] = phone
-        staff_number = _text(raw.get("staff_number"))
+        staff_number = cell_text(raw.get("staff_number"))
         if staff_number:
             if len(staff_number) > 40:
                 error(number, "staff_number", _("The staff number is longer than 40 characters.")); ok = False
             else:
                 values["staff_number"] = staff_number
-        org_text = _text(raw.get("organization"))
+        org_text = cell_text(raw.get("organization"))
         if not org_text:
             error(number, "organization", _("The organization is required.")); ok = False
         else:
@@ -388,7 +405,7 @@ def validate(parsed, user=None):
             else:
                 values["organization"] = org
         for key, lookup in lookups.items():
-            text = _text(raw.get(key))
+            text = cell_text(raw.get(key))
             if not text:
                 continue
             value = lookup.get(text.lower())
@@ -400,17 +417,17 @@ def validate(parsed, user=None):
             else:
                 values[key] = value
         raw_date = raw.get("appointed_on")
-        if isinstance(raw_date, datetime.date) or _text(raw_date):
+        if isinstance(raw_date, datetime.date) or cell_text(raw_date):
             date = _parse_date(raw_date)
             if date is None:
                 error(number, "appointed_on", _("“%(value)s” is not a date (use e.g. 2024-03-01).")
-                      % {"value": _text(raw_date)}); ok = False
+                      % {"value": cell_text(raw_date)}); ok = False
             elif date > today:
                 error(number, "appointed_on", _("The appointment date %(date)s is in the future.")
                       % {"date": date.isoformat()}); ok = False
             else:
                 values["appointed_on"] = date
-        status = _text(raw.get("is_active")).lower()
+        status = cell_text(raw.get("is_active")).lower()
         if status:
             if status in ACTIVE_WORDS:
                 values["is_active"] = True
@@ -418,7 +435,7 @@ def validate(parsed, user=None):
                 values["is_active"] = False
             else:
                 error(number, "is_active", _("Unknown status “%(value)s”; use 在职 or 离职.")
-                      % {"value": _text(raw.get("is_active"))}); ok = False
+                      % {"value": cell_text(raw.get("is_active"))}); ok = False
         if ok:
             clean.append(CleanRow(number=number, values=values))
 
@@ -555,6 +572,7 @@ def apply(roster_plan):
     creates = [c for c in roster_plan.changes if c.action == "create"]
     updates = [c for c in roster_plan.changes if c.action in ("update", "deactivate")]
     learner = Group.objects.filter(name=roles.LEARNER).first()
+    changed_ids = []
     try:
         with transaction.atomic():
             if creates:
@@ -569,9 +587,12 @@ def apply(roster_plan):
                                .values_list("username", "pk"))
                     for account in accounts:
                         account.pk = ids[account.username]
-                Person.objects.bulk_create(
+                created = Person.objects.bulk_create(
                     [Person(user=account, **change.values) for account, change in zip(accounts, creates)],
                     batch_size=500)
+                if any(person.pk is None for person in created):
+                    created = Person.objects.filter(phone__in=[person.phone for person in created])
+                changed_ids = [person.pk for person in created]
                 if learner is not None:
                     through = User.groups.through
                     through.objects.bulk_create(
@@ -591,6 +612,9 @@ def apply(roster_plan):
                 if renamed:
                     User.objects.bulk_update(renamed, ["username"], batch_size=500)
                 Person.objects.bulk_update(persons, sorted(fields), batch_size=500)
+                changed_ids += [person.pk for person in persons]
+            if changed_ids:
+                transaction.on_commit(lambda: roster_applied.send(sender=Person, person_ids=changed_ids))
     except IntegrityError:
         raise RosterConflict(_("The data changed while importing (a mobile or staff number is now taken). "
                                "Nothing was imported; please try again.")) from None
