@@ -263,6 +263,11 @@ class LessonPage(Page):
     def course(self):
         return self.get_parent().specific
 
+    @property
+    def credit_minutes(self):
+        """The length the credit-hour rules for online lessons go by."""
+        return self.estimated_minutes
+
     def learner_context(self, request):
         """The viewer's current enrolment in this lesson's course and their progress in the lesson
         (None, None for anyone not enrolled)."""
@@ -336,6 +341,11 @@ class VideoLessonPage(LessonPage):
     def duration(self):
         """The video's duration in seconds (read from the file when it was uploaded), or 0."""
         return float(self.video.duration or 0) if self.video else 0.0
+
+    @property
+    def credit_minutes(self):
+        """A video counts by its real length."""
+        return self.duration / 60 if self.duration else self.estimated_minutes
 
     @property
     def duration_clock(self):

@@ -39,6 +39,7 @@ class Outcome:
     progress: LessonProgress
     credited: int = 0
     superseded: bool = False
+    completed_now: bool = False  # this report completed the lesson
 
     def as_json(self):
         p = self.progress
@@ -170,9 +171,11 @@ def _apply(progress, report, *, duration, max_rate, threshold_percent, now):
     if report.position is not None:
         progress.last_position = min(report.position, duration)
     total = coverage.bit_count(duration)
-    if progress.completed_at is None and total and progress.seconds_covered * 100 >= threshold_percent * total:
+    completed_now = bool(progress.completed_at is None and total
+                         and progress.seconds_covered * 100 >= threshold_percent * total)
+    if completed_now:
         progress.completed_at = now
-    return Outcome(progress, credited=credited)
+    return Outcome(progress, credited=credited, completed_now=completed_now)
 
 
 def _write(pk, revision, changes):

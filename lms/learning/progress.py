@@ -4,6 +4,7 @@ learning what a person did in a lesson, and the read side that pages show.
     from lms.learning import progress
     progress.record(person, lesson, completed=True)
 
+Completing a lesson recomputes the course's completion and the person's 学时 (lms.learning.completion).
 Reads are constant in the number of lessons and courses (one query for all of a person's
 progress in the given lessons or courses)."""
 
@@ -65,9 +66,18 @@ def record(person, lesson, *, completed=True, when=None):
     progress = _get_or_create(person, lesson, when)
     if completed and progress.completed_at is None:
         # Conditional update: concurrent calls complete it once, with the first time.
-        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=when)
+        newly = LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=when)
         progress.refresh_from_db(fields=["completed_at"])
+        if newly:
+            lesson_completed(person, lesson)
     return progress
+
+
+def lesson_completed(person, lesson):
+    """A lesson was just completed: recompute the course's completion and 学时."""
+    from .completion import recompute_for_lesson
+
+    recompute_for_lesson(person, lesson)
 
 
 def _status(completed_at, seconds_covered, duration):

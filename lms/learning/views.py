@@ -133,6 +133,9 @@ def _lesson_heartbeat(request: HttpRequest, lesson_id: int) -> HttpResponse:
         person_id, lesson_id, report, duration=duration, max_rate=float(max_rate),
         threshold_percent=threshold_percent, now=timezone.now(), progress=found,
     )
+    if outcome.completed_now:
+        lesson = Page.objects.only("path").get(pk=lesson_id)
+        progress.lesson_completed(outcome.progress.person, lesson)
     body = outcome.as_json()
     if outcome.superseded:
         body["action"] = "pause"
