@@ -227,19 +227,21 @@ class CoursePage(Page):
         return Page.objects.child_of(self).live().specific().order_by("path")
 
     def get_context(self, request, *args, **kwargs):
-        from lms.learning.models import Enrollment
+        """The lessons with the viewer's status in each, and their standing in the course."""
+        from lms.learning import completion, progress
+        from lms.learning.models import CreditEntry, Enrollment
 
         context = super().get_context(request, *args, **kwargs)
         person = getattr(request.user, "person", None)
         enrollment = Enrollment.objects.current().filter(person=person, course=self).first() if person else None
-        from lms.learning import progress
-
         lessons = list(self.lessons())
         statuses = progress.lesson_statuses(person, lessons) if enrollment else {}
         context["lessons"] = lessons
         context["lesson_rows"] = [(lesson, statuses.get(lesson.pk)) for lesson in lessons]
-        context["completed_count"] = sum(1 for status in statuses.values() if status.completed)
         context["enrollment"] = enrollment
+        if enrollment:
+            context["course_status"] = completion.course_status(person, self)
+            context["course_hours"] = CreditEntry.objects.filter(person=person, course=self).totals()["total"]
         context["can_self_enrol"] = bool(
             person and enrollment is None and self.enrolment_mode == EnrolmentMode.SELF and self.audience_includes(person)
         )

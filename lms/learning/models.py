@@ -138,7 +138,7 @@ class CourseActivity(models.Model):
     course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="activities",
                                verbose_name=_("course"))
     key = models.CharField(_("key"), max_length=64, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    kind = models.CharField(_("activity type"), max_length=20, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=255)
     required = models.BooleanField(_("required"), default=True)
     happens_at = models.DateTimeField(_("takes place at"), null=True, blank=True)
@@ -260,7 +260,7 @@ class CreditEntry(models.Model):
     year = models.PositiveIntegerField(_("year"), db_index=True)
     course = models.ForeignKey("courses.CoursePage", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("course"))
-    source_key = models.CharField(_("source"), max_length=64)
+    source_key = models.CharField(_("credited for"), max_length=64)
     source_title = models.CharField(_("source title"), max_length=255)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
     hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=2)

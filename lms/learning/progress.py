@@ -9,14 +9,10 @@ Reads are constant in the number of lessons and courses (one query for all of a 
 progress in the given lessons or courses)."""
 
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
 
 from .coverage import percent as coverage_percent
 from .models import LessonProgress
@@ -97,21 +93,3 @@ def lesson_statuses(person, lessons):
     for lesson_id, completed_at, seconds_covered, duration in rows:
         statuses[lesson_id] = _status(completed_at, seconds_covered, duration)
     return statuses
-
-
-def completed_counts(person, courses):
-    """{course path: number of the course's live lessons the person has completed}, in one query
-    whatever the number of courses."""
-    counts = {course.path: 0 for course in courses}
-    if person is None or not courses:
-        return counts
-    depth = courses[0].depth + 1
-    under_any = reduce(or_, (Q(lesson__path__startswith=course.path) for course in courses))
-    paths = LessonProgress.objects.filter(
-        under_any, person=person, completed_at__isnull=False, lesson__depth=depth, lesson__live=True,
-    ).values_list("lesson__path", flat=True)
-    for path in paths:
-        parent = path[: -Page.steplen]
-        if parent in counts:
-            counts[parent] += 1
-    return counts

@@ -1,13 +1,9 @@
 import logging
-from functools import reduce
-from operator import or_
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,24 +13,12 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, ReadingLessonPage, VideoLessonPage
 
-from . import progress
+from . import completion, credits, progress
 from .coverage import InvalidReport
 from .heartbeat import Contention, apply_report, lookup, parse_report
-from .models import Enrollment, EnrollmentSource
+from .models import CreditEntry, Enrollment, EnrollmentSource
 
 logger = logging.getLogger(__name__)
-
-
-def _live_lesson_counts(courses):
-    """Number of live lessons per course, in one query whatever the number of courses."""
-    if not courses:
-        return {}
-    depth = courses[0].depth + 1
-    under_any = reduce(or_, (Q(path__startswith=course.path) for course in courses))
-    counts = {course.path: 0 for course in courses}
-    for path in Page.objects.filter(under_any, depth=depth, live=True).values_list("path", flat=True):
-        counts[path[: -Page.steplen]] += 1
-    return counts
 
 
 @login_required
@@ -48,8 +32,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             .select_related("course")
             .order_by("-course__starts_on", "course__path")
         )
-    counts = _live_lesson_counts([e.course for e in enrollments])
-    completed = progress.completed_counts(person, [e.course for e in enrollments])
+    statuses = completion.course_statuses(person, [e.course for e in enrollments])
     program_titles = dict(
         Page.objects.filter(path__in={e.course.path[: -Page.steplen] for e in enrollments}).values_list("path", "title")
     )
@@ -58,12 +41,35 @@ def my_learning(request: HttpRequest) -> HttpResponse:
             "enrollment": e,
             "course": e.course,
             "program_title": program_titles.get(e.course.path[: -Page.steplen], ""),
-            "lesson_count": counts.get(e.course.path, 0),
-            "completed_count": completed.get(e.course.path, 0),
+            "status": statuses[e.course.pk],
         }
         for e in enrollments
     ]
-    return render(request, "learning/my_learning.html", {"person": person, "rows": rows})
+    year = timezone.localdate().year
+    totals = credits.year_totals(person, year) if person else None
+    return render(request, "learning/my_learning.html",
+                  {"person": person, "rows": rows, "year": year, "totals": totals})
+
+
+@login_required
+def my_credits(request: HttpRequest) -> HttpResponse:
+    """The learner's 学时 ledger for one year (this year unless ?year= names another)."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise Http404
+    years = sorted(set(CreditEntry.objects.filter(person=person).values_list("year", flat=True))
+                   | {timezone.localdate().year}, reverse=True)
+    try:
+        year = int(request.GET.get("year", years[0]))
+    except ValueError:
+        year = years[0]
+    if year not in years:
+        year = years[0]
+    entries = CreditEntry.objects.filter(person=person, year=year).select_related("course")
+    return render(request, "learning/my_credits.html", {
+        "person": person, "year": year, "years": years, "entries": entries,
+        "totals": credits.year_totals(person, year),
+    })
 
 
 @login_required

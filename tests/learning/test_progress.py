@@ -37,14 +37,3 @@ def test_it_reports_each_lessons_status(secretary, other_secretary, lesson, make
     assert statuses[untouched.pk].state == progress.NOT_STARTED
     assert statuses[video_lesson.pk].state == progress.IN_PROGRESS and statuses[video_lesson.pk].percent == 50
     assert progress.lesson_statuses(None, [lesson])[lesson.pk].state == progress.NOT_STARTED
-
-
-def test_it_counts_completed_live_lessons_per_course(secretary, course, make_course, make_lesson):
-    second = make_course("第二门课")
-    done = [make_lesson("一"), make_lesson("二"), make_lesson("三", parent=second)]
-    hidden = make_lesson("下线的课")
-    for lesson in done + [hidden]:
-        progress.record(secretary, lesson)
-    hidden.unpublish()
-    assert progress.completed_counts(secretary, [course, second]) == {course.path: 2, second.path: 1}
-    assert progress.completed_counts(None, [course]) == {course.path: 0}
