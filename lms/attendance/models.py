@@ -87,6 +87,15 @@ class Session(models.Model):
         help_text=_("An online attendee is present after this share of the scheduled minutes (0.80 = 80%)."))
     cancelled = models.BooleanField(_("cancelled"), default=False,
                                     help_text=_("Cancelled sessions keep their records and accept no attendance."))
+    checkin_opens_minutes = models.PositiveSmallIntegerField(
+        _("check-in opens (minutes before the start)"), default=30, validators=[MaxValueValidator(24 * 60)],
+        help_text=_("QR check-in opens this many minutes before the start and closes at the end."))
+    late_after_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes after the start)"), default=10, validators=[MaxValueValidator(24 * 60)],
+        help_text=_("Checking in more than this many minutes after the start counts as late."))
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, editable=False,
+        help_text=_("When the closing sweep marked the enrolled persons without a record absent."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -165,6 +174,75 @@ class Session(models.Model):
 
     def has_records(self) -> bool:
         return self.records.exists()
+
+    # --- check-in window ----------------------------------------------------------------------
+
+    @property
+    def checkin_opens_at(self):
+        return self.starts_at - datetime.timedelta(minutes=self.checkin_opens_minutes)
+
+    @property
+    def late_from(self):
+        return self.starts_at + datetime.timedelta(minutes=self.late_after_minutes)
+
+    def checkin_state(self, now=None) -> str:
+        """Whether self check-in in the hall works at `now`: "open", "not_open" (too early),
+        "closed" (ended), "cancelled" or "not_in_person" (an online-only session)."""
+        now = now or timezone.now()
+        if self.cancelled:
+            return "cancelled"
+        if not self.is_in_person:
+            return "not_in_person"
+        if now < self.checkin_opens_at:
+            return "not_open"
+        if now >= self.ends_at:
+            return "closed"
+        return "open"
+
+    def arrival_status(self, at) -> str:
+        """Present when arriving before the grace period is over, late after it."""
+        return AttendanceStatus.PRESENT if at <= self.late_from else AttendanceStatus.LATE
+
+    # --- who is expected ----------------------------------------------------------------------
+
+    def enrolled_persons(self):
+        """Persons currently enrolled in the session's course."""
+        from lms.learning.models import Enrollment
+        from lms.people.models import Person
+
+        return Person.objects.filter(pk__in=Enrollment.objects.current().filter(course_id=self.course_id)
+                                     .values("person_id"))
+
+    def roster(self):
+        """Everyone the session's attendance is about: the enrolled, plus anyone with a record
+        (a walk-in, or someone who withdrew after attending)."""
+        from lms.people.models import Person
+
+        return Person.objects.filter(models.Q(pk__in=self.enrolled_persons().values("pk"))
+                                     | models.Q(pk__in=self.records.values("person_id")))
+
+    def mark_unmarked_absent(self, *, channel, by=None, persons=None, at=None) -> int:
+        """Mark every enrolled person (of `persons`, if given: a staff member's scope) who has no
+        record yet absent. Returns how many were marked; running it again marks nobody."""
+        unmarked = self.enrolled_persons().exclude(pk__in=self.records.values("person_id"))
+        if persons is not None:
+            unmarked = unmarked.filter(pk__in=persons.values("pk"))
+        marked = 0
+        for person in unmarked.order_by("pk").iterator(chunk_size=500):
+            _record, changed = AttendanceRecord.objects.record_status(
+                person, self, status=AttendanceStatus.ABSENT, channel=channel, by=by, at=at)
+            marked += changed
+        return marked
+
+    def close(self, now=None) -> int:
+        """The closing sweep (see lms.attendance.tasks): once the session has ended, enrolled
+        persons still without a record become absent, and the session is marked closed."""
+        now = now or timezone.now()
+        if self.cancelled or not self.has_ended(now):
+            return 0
+        marked = self.mark_unmarked_absent(channel=AttendanceChannel.SESSION_CLOSE, at=now)
+        Session.objects.filter(pk=self.pk, closed_at__isnull=True).update(closed_at=now)
+        return marked
 
 
 class AttendanceChannel(models.TextChoices):
@@ -346,3 +424,278 @@ class AttendanceRecord(models.Model):
 
     def minute_indexes(self) -> list[int]:
         return minute_set.indexes(self.presence_minutes, self.session.scheduled_minutes)
+
+
+# --- leave (请假) ---------------------------------------------------------------------------------
+
+# Leave during a full-time class may not exceed this share of its hours (the cadre-training
+# regulation); beyond it the trainee is withdrawn (退学), which the training office confirms.
+FULL_TIME_LEAVE_SHARE = Decimal(1) / Decimal(7)
+FULL_TIME_HOURS_PER_DAY = Decimal(6)
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Withdrawn by the learner")
+
+
+OPEN_LEAVE_STATUSES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
+
+
+@dataclass(frozen=True)
+class LeaveBalance:
+    """A person's approved leave in a course's full-time sessions (those with credit days),
+    against the 1/7 limit. Days are the sessions' full-time days; hours are 6 a day."""
+
+    course_days: Decimal
+    leave_days: Decimal
+
+    @property
+    def limit_days(self) -> Decimal:
+        return (self.course_days * FULL_TIME_LEAVE_SHARE).quantize(Decimal("0.01"))
+
+    @property
+    def course_hours(self) -> Decimal:
+        return self.course_days * FULL_TIME_HOURS_PER_DAY
+
+    @property
+    def leave_hours(self) -> Decimal:
+        return self.leave_days * FULL_TIME_HOURS_PER_DAY
+
+    @property
+    def limit_hours(self) -> Decimal:
+        return (self.course_hours * FULL_TIME_LEAVE_SHARE).quantize(Decimal("0.01"))
+
+    @property
+    def exceeded(self) -> bool:
+        # leave / course > 1/7, in exact arithmetic
+        return self.course_days > 0 and self.leave_days * 7 > self.course_days
+
+    @classmethod
+    def of(cls, person, course, *, adding=None):
+        """The balance now, or as it would be after also approving leave for session `adding`."""
+        full_time = Session.objects.active().for_course(course).filter(credit_days__gt=0)
+        course_days = full_time.aggregate(total=models.Sum("credit_days"))["total"] or Decimal("0")
+        approved = full_time.filter(leave_requests__person=person, leave_requests__status=LeaveStatus.APPROVED)
+        if adding is not None and adding.credit_days > 0:
+            approved = full_time.filter(models.Q(pk__in=approved.values("pk")) | models.Q(pk=adding.pk))
+        leave_days = approved.aggregate(total=models.Sum("credit_days"))["total"] or Decimal("0")
+        return cls(course_days=Decimal(course_days), leave_days=Decimal(leave_days))
+
+
+class LeaveRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=LeaveStatus.PENDING)
+
+    def open(self):
+        return self.filter(status__in=OPEN_LEAVE_STATUSES)
+
+
+class LeaveRequest(models.Model):
+    """A learner asks to be excused from a session, with a reason; the training office approves
+    (the attendance record becomes excused through the leave channel) or rejects. For full-time
+    class sessions the approval checks the 1/7 rule (LeaveBalance) and, past it, flags the
+    enrolment for withdrawal (WithdrawalFlag), which the training office confirms."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="leave_requests",
+                                verbose_name=_("session"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="leave_requests",
+                               verbose_name=_("person"))
+    reason = models.TextField(_("reason"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("decided by"))
+    decision_note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = LeaveRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], condition=models.Q(status__in=OPEN_LEAVE_STATUSES),
+                                    name="one_open_leave_request_per_person_and_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.session} · {self.get_status_display()}"
+
+    @classmethod
+    def request(cls, person, session, reason, now=None):
+        """The learner's request. Refused (ValidationError) for a cancelled or ended session, an
+        empty reason, or when an open request exists already."""
+        now = now or timezone.now()
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError(_("Give a reason for the leave."))
+        if session.cancelled:
+            raise ValidationError(_("This session has been cancelled."))
+        if session.has_ended(now):
+            raise ValidationError(_("This session has ended; leave can no longer be requested."))
+        try:
+            with transaction.atomic():
+                return cls.objects.create(person=person, session=session, reason=reason[:500], requested_at=now)
+        except IntegrityError:
+            raise ValidationError(_("You have already requested leave for this session.")) from None
+
+    def balance_if_approved(self) -> LeaveBalance | None:
+        """The 1/7 balance after approving this request, for full-time sessions (else None)."""
+        if self.session.credit_days <= 0:
+            return None
+        return LeaveBalance.of(self.person, self.session.course, adding=self.session)
+
+    def _decide(self, status, by, note, now):
+        with transaction.atomic():
+            locked = LeaveRequest.objects.select_for_update().get(pk=self.pk)
+            if locked.status != LeaveStatus.PENDING:
+                raise ValidationError(_("This leave request has already been decided."))
+            locked.status, locked.decided_by, locked.decided_at = status, by, now or timezone.now()
+            locked.decision_note = (note or "")[:200]
+            locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+            for name in ("status", "decided_by_id", "decided_at", "decision_note"):
+                setattr(self, name, getattr(locked, name))
+            return locked
+
+    def approve(self, by, note="", now=None):
+        """Approve: the person is excused (channel leave). Returns the WithdrawalFlag raised when
+        the approved leave now exceeds 1/7 of the course's full-time days, else None."""
+        with transaction.atomic():
+            self._decide(LeaveStatus.APPROVED, by, note, now)
+            AttendanceRecord.objects.record_status(self.person, self.session, status=AttendanceStatus.EXCUSED,
+                                                   channel=AttendanceChannel.LEAVE, by=by, at=self.decided_at)
+            balance = LeaveBalance.of(self.person, self.session.course) if self.session.credit_days > 0 else None
+            if balance is not None and balance.exceeded:
+                return WithdrawalFlag.raise_for(self.person, self.session.course, balance, now=self.decided_at)
+        return None
+
+    def reject(self, by, note="", now=None):
+        self._decide(LeaveStatus.REJECTED, by, note, now)
+
+    def cancel(self, now=None):
+        """The learner takes back a pending request."""
+        self._decide(LeaveStatus.CANCELLED, None, "", now)
+
+
+class WithdrawalStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting decision")
+    CONFIRMED = "confirmed", _("Withdrawn")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class WithdrawalFlag(models.Model):
+    """The approved leave of a person in a full-time class has passed 1/7 of its days: the
+    training office decides whether to withdraw them (退学: Enrollment.withdraw()) or dismiss
+    the flag. One open flag per person and course."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="withdrawal_flags",
+                               verbose_name=_("person"))
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("course"))
+    leave_days = models.DecimalField(_("approved leave (days)"), max_digits=5, decimal_places=1)
+    course_days = models.DecimalField(_("full-time days of the course"), max_digits=5, decimal_places=1)
+    status = models.CharField(_("status"), max_length=10, choices=WithdrawalStatus.choices,
+                              default=WithdrawalStatus.OPEN)
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("decided by"))
+
+    class Meta:
+        verbose_name = _("withdrawal flag")
+        verbose_name_plural = _("withdrawal flags")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "course"], condition=models.Q(status="open"),
+                                    name="one_open_withdrawal_flag_per_person_and_course"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.course} · {self.get_status_display()}"
+
+    @classmethod
+    def raise_for(cls, person, course, balance, now=None):
+        """Open a flag, or bring the open one up to date."""
+        values = {"leave_days": balance.leave_days, "course_days": balance.course_days}
+        flag = cls.objects.filter(person=person, course=course, status=WithdrawalStatus.OPEN).first()
+        if flag is not None:
+            cls.objects.filter(pk=flag.pk).update(**values)
+            return flag
+        try:
+            with transaction.atomic():
+                return cls.objects.create(person=person, course=course, raised_at=now or timezone.now(), **values)
+        except IntegrityError:
+            return cls.objects.get(person=person, course=course, status=WithdrawalStatus.OPEN)
+
+    def decide(self, *, withdraw, by, now=None):
+        """Confirm the withdrawal (closing the enrolment) or dismiss the flag."""
+        from lms.learning.models import Enrollment
+
+        with transaction.atomic():
+            locked = WithdrawalFlag.objects.select_for_update().get(pk=self.pk)
+            if locked.status != WithdrawalStatus.OPEN:
+                raise ValidationError(_("This withdrawal has already been decided."))
+            locked.status = WithdrawalStatus.CONFIRMED if withdraw else WithdrawalStatus.DISMISSED
+            locked.decided_by, locked.decided_at = by, now or timezone.now()
+            locked.save(update_fields=["status", "decided_by", "decided_at"])
+            if withdraw:
+                for enrollment in Enrollment.objects.current().filter(person=self.person, course=self.course):
+                    enrollment.withdraw()
+            self.status, self.decided_by, self.decided_at = locked.status, by, locked.decided_at
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a learner's .ics feed: calendar apps cannot log in, so the URL itself
+    is the credential. Random, not derived from the person; resetting makes a new one."""
+
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="calendar_feed",
+                                  verbose_name=_("person"))
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.person)
+
+    @staticmethod
+    def _new_token():
+        import secrets
+
+        return secrets.token_urlsafe(24)
+
+    @classmethod
+    def for_person(cls, person):
+        feed = cls.objects.filter(person=person).first()
+        if feed is None:
+            try:
+                with transaction.atomic():
+                    feed = cls.objects.create(person=person, token=cls._new_token())
+            except IntegrityError:
+                feed = cls.objects.get(person=person)
+        return feed
+
+    def reset(self):
+        self.token = self._new_token()
+        self.save(update_fields=["token", "created_at"])
+
+
+class SessionReminder(models.Model):
+    """That the day-before reminder of a session went to a person: the reminder task skips them
+    when it runs again (django-q2 delivers at least once)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="one_reminder_per_person_and_session")]
