@@ -192,7 +192,7 @@ class CoursePage(Page):
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["courses.ProgramPage"]
-    subpage_types = ["courses.ReadingLessonPage", "courses.VideoLessonPage"]
+    subpage_types = ["courses.ReadingLessonPage", "courses.VideoLessonPage", "assessments.QuizPage"]
 
     class Meta:
         verbose_name = _("course")

@@ -20,6 +20,9 @@ ROLE_PERMISSIONS = {
         "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",
         "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
         "wagtailmedia.add_media", "wagtailmedia.change_media",
+        "assessments.add_question", "assessments.change_question", "assessments.delete_question",
+        "assessments.view_question", "assessments.add_questioncategory", "assessments.change_questioncategory",
+        "assessments.view_questioncategory",
     ],
     TRAINING_OFFICE: [
         "wagtailadmin.access_admin",
@@ -28,6 +31,13 @@ ROLE_PERMISSIONS = {
         "wagtailmedia.add_media", "wagtailmedia.change_media",
         "people.view_person", "people.view_organization",
         "attendance.add_session", "attendance.change_session", "attendance.delete_session", "attendance.view_session",
+        "assessments.add_question", "assessments.change_question", "assessments.delete_question",
+        "assessments.view_question", "assessments.add_questioncategory", "assessments.change_questioncategory",
+        "assessments.view_questioncategory",
+        "assessments.view_attempt", "assessments.grade_attempt",
+        "assessments.add_offlineassessment", "assessments.change_offlineassessment",
+        "assessments.view_offlineassessment", "assessments.add_offlinescore", "assessments.change_offlinescore",
+        "assessments.view_offlinescore",
         "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
     ],
     HR: [
@@ -39,6 +49,7 @@ ROLE_PERMISSIONS = {
     STREET_ADMIN: [
         "wagtailadmin.access_admin",
         "people.view_person", "people.view_organization",
+        "assessments.view_attempt", "assessments.view_offlinescore",
         "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
     ],
 }

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "lms.learning",
     "lms.attendance",
     "lms.rotations",
+    "lms.assessments",
     "lms.demo",
     "courses",
     # Wagtail
