@@ -2,9 +2,10 @@
 status and channel, and per person the status, channel, online minutes and who recorded it. Staff
 see only the persons in their own organization subtree (lms.people.scoping)."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -12,7 +13,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.people.scoping import visible_persons
 
-from .models import AttendanceChannel, AttendanceRecord, AttendanceStatus, Session
+from .access import can_manage_sessions
+from .models import (AttendanceChannel, AttendanceRecord, AttendanceStatus, LeaveRequest, LeaveStatus, Session,
+                     WithdrawalFlag, WithdrawalStatus)
 
 
 class SessionAttendanceView(WagtailAdminTemplateMixin, TemplateView):
@@ -52,3 +55,92 @@ class SessionAttendanceView(WagtailAdminTemplateMixin, TemplateView):
             online_minutes=records.aggregate(total=Sum("minutes_present"))["total"] or 0,
         )
         return context
+
+
+# --- leave and withdrawal --------------------------------------------------------------------------
+
+
+class StaffOnlyMixin:
+    """The training office (session-management permission); data limited to the viewer's scope."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_sessions(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LeaveRequestsView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Pending leave requests to approve or reject, and the recently decided ones. Approving a
+    full-time session's leave past 1/7 of the course's days asks for confirmation first, then
+    raises a withdrawal flag."""
+
+    template_name = "attendance/admin/leave_requests.html"
+    page_title = _("Leave requests")
+    header_icon = "date"
+
+    def scoped(self):
+        return (LeaveRequest.objects.filter(person__in=visible_persons(self.request.user))
+                .select_related("person__organization", "session__course", "decided_by"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pending = list(self.scoped().pending().order_by("session__starts_at", "requested_at"))
+        for leave in pending:
+            leave.balance = leave.balance_if_approved()
+        context.update(pending=pending, decided=self.scoped().exclude(status=LeaveStatus.PENDING)[:50],
+                       confirm_over_limit=kwargs.get("confirm_over_limit"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        leave = get_object_or_404(self.scoped(), pk=request.POST.get("leave") or 0)
+        action, note = request.POST.get("action"), request.POST.get("note", "")
+        try:
+            if action == "approve":
+                balance = leave.balance_if_approved()
+                if balance is not None and balance.exceeded and request.POST.get("confirm") != "1":
+                    return self.render_to_response(self.get_context_data(confirm_over_limit=leave))
+                flag = leave.approve(request.user, note)
+                messages.success(request, _("Leave approved: %(person)s is excused from %(session)s.") % {
+                    "person": leave.person.name, "session": leave.session.title})
+                if flag is not None:
+                    messages.warning(request, _(
+                        "%(person)s's approved leave now exceeds 1/7 of the full-time class: they are flagged for "
+                        "withdrawal.") % {"person": leave.person.name})
+            elif action == "reject":
+                leave.reject(request.user, note)
+                messages.success(request, _("Leave rejected."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("attendance_leave_requests")
+
+
+class WithdrawalFlagsView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Persons whose approved leave passed 1/7 of a full-time class: confirm the withdrawal (退学,
+    closing the enrolment) or dismiss the flag."""
+
+    template_name = "attendance/admin/withdrawal_flags.html"
+    page_title = _("Withdrawals")
+    header_icon = "warning"
+
+    def scoped(self):
+        return (WithdrawalFlag.objects.filter(person__in=visible_persons(self.request.user))
+                .select_related("person__organization", "course", "decided_by"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(open_flags=self.scoped().filter(status=WithdrawalStatus.OPEN),
+                       decided=self.scoped().exclude(status=WithdrawalStatus.OPEN)[:50])
+        return context
+
+    def post(self, request, *args, **kwargs):
+        flag = get_object_or_404(self.scoped(), pk=request.POST.get("flag") or 0)
+        withdraw = request.POST.get("action") == "withdraw"
+        try:
+            flag.decide(withdraw=withdraw, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, (_("%(person)s has been withdrawn from %(course)s.") if withdraw else
+                                       _("The withdrawal flag of %(person)s was dismissed.")) % {
+                "person": flag.person.name, "course": flag.course.title})
+        return redirect("attendance_withdrawals")

@@ -7,10 +7,11 @@ refused with a message instead of the database's ProtectedError."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import Page
@@ -19,7 +20,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.people.models import Person
 
-from .admin_views import SessionAttendanceView
+from .access import can_manage_sessions
+from .admin_views import LeaveRequestsView, SessionAttendanceView, WithdrawalFlagsView
 from .models import AttendanceRecord, Session
 
 
@@ -42,6 +44,7 @@ class SessionViewSet(SnippetViewSet):
         MultiFieldPanel([
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
             FieldRowPanel([FieldPanel("mode"), FieldPanel("venue"), FieldPanel("capacity")]),
+            FieldRowPanel([FieldPanel("checkin_opens_minutes"), FieldPanel("late_after_minutes")]),
         ], heading=gettext_lazy("When and where")),
         MultiFieldPanel([
             FieldPanel("stream_url"),
@@ -68,6 +71,33 @@ def session_attendance_button(snippet, user, next_url=None):
     if isinstance(snippet, Session) and user.has_perm("attendance.view_session"):
         yield ListingButton(_("Attendance"), reverse("wagtailsnippets_attendance_session:attendance", args=[snippet.pk]),
                             icon_name="tasks", priority=5)
+    if isinstance(snippet, Session) and can_manage_sessions(user):
+        yield ListingButton(_("Check-in display"), reverse("checkin-display", args=[snippet.pk]),
+                            icon_name="view", priority=6, attrs={"target": "_blank"})
+        yield ListingButton(_("Roll call"), reverse("roll-call", args=[snippet.pk]), icon_name="list-ul", priority=7)
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_manage_sessions(request.user)
+
+
+@hooks.register("register_admin_urls")
+def attendance_admin_urls():
+    return [
+        path("attendance/leave/", LeaveRequestsView.as_view(), name="attendance_leave_requests"),
+        path("attendance/withdrawals/", WithdrawalFlagsView.as_view(), name="attendance_withdrawals"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def attendance_menu():
+    return SubmenuMenuItem(gettext_lazy("Attendance"), Menu(items=[
+        StaffMenuItem(gettext_lazy("Leave requests"), reverse_lazy("attendance_leave_requests"), name="leave-requests",
+                      icon_name="date", order=10),
+        StaffMenuItem(gettext_lazy("Withdrawals"), reverse_lazy("attendance_withdrawals"), name="withdrawals",
+                      icon_name="warning", order=20),
+    ]), name="attendance", icon_name="tasks", order=260)
 
 
 @hooks.register("before_delete_snippet")
