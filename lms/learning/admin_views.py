@@ -15,14 +15,14 @@ import secrets
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -53,7 +53,8 @@ class EnrolmentAccessMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not enrolment.can_manage_enrolment(request.user):
-            raise PermissionDenied
+            # A plain 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard).
+            return TemplateResponse(request, "403.html", status=403)
         if "course_id" in kwargs:
             self.course = get_object_or_404(CoursePage, pk=kwargs["course_id"])
         return super().dispatch(request, *args, **kwargs)
@@ -136,7 +137,8 @@ class CourseEnrolmentView(EnrolmentAccessMixin, WagtailAdminTemplateMixin, Templ
             enrolments=page,
             elided_page_range=page_range,
             status=status,
-            statuses=[("current", _("Current")), ("withdrawn", _("Withdrawn")), ("all", _("All"))],
+            statuses=[("current", pgettext("enrolments", "Current")), ("withdrawn", pgettext("enrolments", "Withdrawn")),
+                      ("all", pgettext("enrolments", "All"))],
             query=query,
             counts={
                 "current": current.count(),

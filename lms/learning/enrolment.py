@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from courses.models import CoursePage, EnrolmentMode
 from lms.people import roster
@@ -138,7 +138,7 @@ class EnrolmentCounts:
             parts.append(_("%(n)s outside your scope, refused") % {"n": self.out_of_scope})
         if self.inactive:
             parts.append(_("%(n)s inactive, not enrolled") % {"n": self.inactive})
-        return _("; ").join(parts) + _(".")
+        return pgettext("list separator", "; ").join(parts) + pgettext("sentence end", ".")
 
 
 def scoped(persons, viewer):
