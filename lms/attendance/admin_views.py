@@ -2,17 +2,23 @@
 status and channel, and per person the status, channel, online minutes and who recorded it. Staff
 see only the persons in their own organization subtree (lms.people.scoping)."""
 
+import secrets
+
+from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.people.scoping import visible_persons
 
+from . import importing
 from .access import can_manage_sessions
 from .models import (AttendanceChannel, AttendanceRecord, AttendanceStatus, LeaveRequest, LeaveStatus, Session,
                      WithdrawalFlag, WithdrawalStatus)
@@ -144,3 +150,86 @@ class WithdrawalFlagsView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateVie
                                        _("The withdrawal flag of %(person)s was dismissed.")) % {
                 "person": flag.person.name, "course": flag.course.title})
         return redirect("attendance_withdrawals")
+
+
+# --- attendance import -----------------------------------------------------------------------------
+
+IMPORT_PENDING_SECONDS = 60 * 60
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Attendance file (.xlsx or .csv)"))
+
+
+class SessionImportView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Upload → preview (every bad row, or what would change) → confirm. Between the steps the file
+    waits in the shared cache under a random token bound to the uploader and the session; the
+    confirm re-validates and applies in one transaction, refusing if the plan changed."""
+
+    template_name = "attendance/admin/session_import.html"
+    page_title = _("Import attendance")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.session = get_object_or_404(Session.objects.select_related("course"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.session)
+
+    def _cache_key(self, token):
+        return f"attendance:import:{token}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", AttendanceImportForm())
+        context.update(session=self.session, columns=importing.COLUMNS)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("token"):
+            return self._confirm(request)
+        form = AttendanceImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        data = upload.read(importing_max_bytes() + 1)
+        try:
+            result = importing.run_import(data, upload.name, self.session, request.user, dry_run=True)
+        except importing.ImportFileError as error:
+            return self.render_to_response(self.get_context_data(form=form, file_error=str(error)))
+        context = {"form": form, "result": result, "filename": upload.name}
+        if not result.errors:
+            token = secrets.token_urlsafe(16)
+            cache.set(self._cache_key(token), {"user": request.user.pk, "session": self.session.pk, "data": data,
+                                               "filename": upload.name}, IMPORT_PENDING_SECONDS)
+            context.update(token=token, fingerprint=importing.fingerprint(result.changes))
+        return self.render_to_response(self.get_context_data(**context))
+
+    def _confirm(self, request):
+        pending = cache.get(self._cache_key(request.POST["token"]))
+        if not pending or pending["user"] != request.user.pk or pending["session"] != self.session.pk:
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("wagtailsnippets_attendance_session:import", self.session.pk)
+        try:
+            result = importing.run_import(pending["data"], pending["filename"], self.session, request.user,
+                                          dry_run=False, expected_fingerprint=request.POST.get("fingerprint"))
+        except importing.ImportConflict:
+            messages.error(request, _("Attendance changed since the preview; nothing was imported. Check the new preview."))
+            return redirect("wagtailsnippets_attendance_session:import", self.session.pk)
+        except importing.ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect("wagtailsnippets_attendance_session:import", self.session.pk)
+        if result.errors:
+            messages.error(request, _("The file no longer validates; nothing was imported. Upload it again."))
+            return redirect("wagtailsnippets_attendance_session:import", self.session.pk)
+        cache.delete(self._cache_key(request.POST["token"]))
+        counts = result.counts
+        messages.success(request, _("Imported: %(create)s new, %(update)s changed, %(unchanged)s unchanged.") % counts)
+        return redirect("wagtailsnippets_attendance_session:attendance", self.session.pk)
+
+
+def importing_max_bytes():
+    from lms.people.roster import MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES

@@ -167,3 +167,15 @@ def admit_walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
                                            channel=AttendanceChannel.WALK_IN, by=request.user, at=now)
     messages.success(request, _("%(name)s was admitted and checked in.") % {"name": person.name})
     return redirect(reverse("roll-call", args=[session.pk]) + f"#person-{person.pk}")
+
+
+@never_cache
+@login_required
+def sign_in_sheet(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The printable roster with a signature column (A4 PDF)."""
+    from .pdf import render_sign_in_sheet
+
+    session = _staff_session(request.user, session_id)
+    response = HttpResponse(render_sign_in_sheet(session, request.user), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sign-in-sheet-{session.pk}.pdf"'
+    return response

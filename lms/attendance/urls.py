@@ -18,4 +18,5 @@ urlpatterns = [
     path("attendance/sessions/<int:session_id>/roll-call/rest-absent/", staff_views.roll_call_rest_absent,
          name="roll-call-rest-absent"),
     path("attendance/sessions/<int:session_id>/walk-in/", staff_views.admit_walk_in, name="roll-call-walk-in"),
+    path("attendance/sessions/<int:session_id>/sign-in-sheet.pdf", staff_views.sign_in_sheet, name="sign-in-sheet"),
 ]

@@ -21,7 +21,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from lms.people.models import Person
 
 from .access import can_manage_sessions
-from .admin_views import LeaveRequestsView, SessionAttendanceView, WithdrawalFlagsView
+from .admin_views import LeaveRequestsView, SessionAttendanceView, SessionImportView, WithdrawalFlagsView
 from .models import AttendanceRecord, Session
 
 
@@ -60,6 +60,7 @@ class SessionViewSet(SnippetViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("attendance/<int:pk>/", SessionAttendanceView.as_view(), name="attendance"),
+            path("import/<int:pk>/", SessionImportView.as_view(), name="import"),
         ]
 
 
@@ -75,6 +76,10 @@ def session_attendance_button(snippet, user, next_url=None):
         yield ListingButton(_("Check-in display"), reverse("checkin-display", args=[snippet.pk]),
                             icon_name="view", priority=6, attrs={"target": "_blank"})
         yield ListingButton(_("Roll call"), reverse("roll-call", args=[snippet.pk]), icon_name="list-ul", priority=7)
+        yield ListingButton(_("Sign-in sheet"), reverse("sign-in-sheet", args=[snippet.pk]), icon_name="doc-full",
+                            priority=8, attrs={"target": "_blank"})
+        yield ListingButton(_("Import attendance"), reverse("wagtailsnippets_attendance_session:import",
+                                                            args=[snippet.pk]), icon_name="upload", priority=9)
 
 
 class StaffMenuItem(MenuItem):
