@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.people.scoping import visible_persons
 
-from . import importing
+from . import importing, reports
 from .access import can_manage_sessions
 from .models import (AttendanceChannel, AttendanceRecord, AttendanceStatus, LeaveRequest, LeaveStatus, Session,
                      WithdrawalFlag, WithdrawalStatus)
@@ -233,3 +235,55 @@ def importing_max_bytes():
     from lms.people.roster import MAX_FILE_BYTES
 
     return MAX_FILE_BYTES
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+class AttendanceReportView(WagtailAdminTemplateMixin, TemplateView):
+    """Attendance by session, course or organization, in the viewer's scope; ?format=csv|xlsx
+    downloads the same table."""
+
+    template_name = "attendance/admin/report.html"
+    page_title = _("Attendance reports")
+    header_icon = "table"
+    GROUPS = {"session": _("By session"), "course": _("By course"), "organization": _("By organization")}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not reports.can_view_reports(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        from courses.models import CoursePage
+
+        self.group = request.GET.get("group") if request.GET.get("group") in self.GROUPS else "session"
+        course_id = request.GET.get("course") or ""
+        self.course = CoursePage.objects.filter(pk=course_id).first() if course_id.isdigit() else None
+        records = reports.scoped_records(request.user, course=self.course)
+        if self.group == "course":
+            self.rows = reports.by_course(records)
+        elif self.group == "organization":
+            self.rows = reports.by_organization(records, request.user)
+        else:
+            self.rows = reports.by_session(records)
+        export = request.GET.get("format")
+        if export in ("csv", "xlsx"):
+            name = f"attendance-{self.group}-{timezone.localdate():%Y%m%d}.{export}"
+            if export == "csv":
+                response = HttpResponse(reports.to_csv(self.rows), content_type="text/csv; charset=utf-8")
+            else:
+                response = HttpResponse(reports.to_xlsx(self.rows, str(self.GROUPS[self.group])), content_type=(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from courses.models import CoursePage
+
+        context = super().get_context_data(**kwargs)
+        context.update(rows=self.rows, total=reports.totals(self.rows), group=self.group, groups=self.GROUPS,
+                       course=self.course, courses=CoursePage.objects.filter(sessions__isnull=False).distinct()
+                       .order_by("-pk")[:200], query=self.request.GET.urlencode())
+        return context

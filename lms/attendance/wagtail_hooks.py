@@ -21,7 +21,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from lms.people.models import Person
 
 from .access import can_manage_sessions
-from .admin_views import LeaveRequestsView, SessionAttendanceView, SessionImportView, WithdrawalFlagsView
+from .reports import can_view_reports
+from .admin_views import AttendanceReportView, LeaveRequestsView, SessionAttendanceView, SessionImportView, WithdrawalFlagsView
 from .models import AttendanceRecord, Session
 
 
@@ -87,11 +88,17 @@ class StaffMenuItem(MenuItem):
         return can_manage_sessions(request.user)
 
 
+class ReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_reports(request.user)
+
+
 @hooks.register("register_admin_urls")
 def attendance_admin_urls():
     return [
         path("attendance/leave/", LeaveRequestsView.as_view(), name="attendance_leave_requests"),
         path("attendance/withdrawals/", WithdrawalFlagsView.as_view(), name="attendance_withdrawals"),
+        path("attendance/reports/", AttendanceReportView.as_view(), name="attendance_reports"),
     ]
 
 
@@ -102,6 +109,8 @@ def attendance_menu():
                       icon_name="date", order=10),
         StaffMenuItem(gettext_lazy("Withdrawals"), reverse_lazy("attendance_withdrawals"), name="withdrawals",
                       icon_name="warning", order=20),
+        ReportMenuItem(gettext_lazy("Attendance reports"), reverse_lazy("attendance_reports"), name="reports",
+                       icon_name="table", order=30),
     ]), name="attendance", icon_name="tasks", order=260)
 
 
