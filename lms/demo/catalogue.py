@@ -6,7 +6,7 @@ once), so loading again adds no page and no revision."""
 from django.core.management.base import CommandError
 from wagtail.models import Page
 
-from courses.models import CoursePage, HomePage, ProgramPage, ReadingLessonPage, VideoLessonPage
+from courses.models import CoursePage, CreditBasis, HomePage, ProgramPage, ReadingLessonPage, VideoLessonPage
 
 from . import videos
 from .curriculum import PROGRAMS
@@ -52,6 +52,7 @@ def ensure_catalogue(owner=None, publisher=None):
             course_page, created = _ensure(program_page, CoursePage(
                 title=course["title"], slug=course["slug"], year=course["year"], starts_on=course["starts_on"],
                 ends_on=course["ends_on"], credit_hours=course["credit_hours"],
+                credit_basis=course.get("credit_basis", CreditBasis.PARTS),
                 enrolment_mode=course["enrolment_mode"], audience_org_types=list(course["audience_org_types"]),
                 audience_categories=list(course["audience_categories"]), summary=course["summary"],
                 body=course["body"],

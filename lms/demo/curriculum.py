@@ -7,7 +7,7 @@ None means nobody is enrolled by the loader (self-enrolment courses)."""
 import datetime
 from decimal import Decimal
 
-from courses.models import Cadence, EnrolmentMode, ProgramKind
+from courses.models import Cadence, CreditBasis, EnrolmentMode, ProgramKind
 from lms.people.models import CadreCategory, OrgType
 
 
@@ -280,7 +280,8 @@ PROGRAMS = [
             {
                 "slug": "2026-cohort-1", "title": "2026年社区(村)书记班（第一期）",
                 "year": 2026, "starts_on": datetime.date(2026, 4, 13), "ends_on": datetime.date(2026, 6, 26),
-                "credit_hours": Decimal("24"), "enrolment_mode": EnrolmentMode.ASSIGNED,
+                "credit_hours": Decimal("24"), "credit_basis": CreditBasis.UNIVERSITY,
+                "enrolment_mode": EnrolmentMode.ASSIGNED,
                 "audience_org_types": SECRETARY_ORG_TYPES, "audience_categories": SECRETARY_CATEGORIES,
                 "audience": "secretaries",
                 "summary": "在仙林大学城集中学习四天，辅以线上课程和结业考试。",

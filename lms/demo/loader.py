@@ -14,6 +14,7 @@ from .catalogue import ensure_catalogue
 from .enrolments import enrol_audiences
 from .organizations import ensure_organizations
 from .people import demo_person_specs, ensure_people
+from .sessions import ensure_plan, ensure_sessions, fill_history
 
 
 @dataclass
@@ -22,6 +23,7 @@ class DemoReport:
     persons_created: int = 0
     pages_created: int = 0
     enrolments_created: int = 0
+    sessions_created: int = 0
     kept_accounts: list = field(default_factory=list)
 
 
@@ -38,4 +40,7 @@ def load_demo_data():
                                  publisher=users.filter(username="demo-office").first())
     report.pages_created = catalogue.pages_created
     report.enrolments_created = enrol_audiences(catalogue, organizations[district.DISTRICT["code"]])
+    ensure_plan(timezone.localdate().year)
+    report.sessions_created = ensure_sessions(catalogue)
+    fill_history()
     return report

@@ -7,9 +7,9 @@ call these two functions (idempotent, safe to call again with the same values):
                     happens_at=..., scheduled_minutes=..., credit_hours=..., credit_days=...)
     activities.record_result(person, "session:12", done=True, delivery=Delivery.IN_PERSON, when=...)
 
-Every change recomputes the person's completion and 学时 for the course
-(lms.learning.completion.recompute); a change to what the course requires recomputes everyone
-enrolled, in the background."""
+Every result recomputes the person's completion and 学时 for the course
+(lms.learning.completion.recompute); a change to what an existing activity requires or earns
+recomputes everyone in the course, in a background task."""
 
 from decimal import Decimal
 
@@ -35,14 +35,15 @@ def sync(course, key, *, kind, title, required=True, happens_at=None, scheduled_
         except IntegrityError:  # created concurrently
             activity = CourseActivity.objects.get(key=key)
         else:
-            _requirements_changed(activity)
-            return activity
+            return activity  # nobody has a result yet: nothing to recompute
     changed = {name for name, value in values.items() if getattr(activity, name) != value}
     if changed:
         for name in changed:
             setattr(activity, name, values[name])
-        activity.save(update_fields=[*changed - {"course"}, *({"course"} & changed)])
-        if changed & {"required", "credit_hours", "credit_days", "scheduled_minutes", "happens_at"}:
+        activity.save(update_fields=sorted(changed))
+        # A requirement dropped can complete someone; changed credit changes the ledger of those with
+        # results. (A requirement added cannot: completion is never taken back by content changes.)
+        if changed & {"required", "credit_hours", "credit_days", "scheduled_minutes", "course"}:
             _requirements_changed(activity)
     return activity
 
@@ -66,7 +67,7 @@ def record_result(person, key, *, done, delivery=Delivery.IN_PERSON, when=None):
         if was_done and done:
             done_at = result.done_at  # keep when it was first done
         ActivityResult.objects.filter(pk=result.pk).update(done_at=done_at, delivery=delivery)
-    return completion.recompute(person, activity.course, revoke=was_done and not done)
+    return completion.recompute(person, activity.course, revoke=was_done and not done, when=done_at)
 
 
 def _requirements_changed(activity):

@@ -151,7 +151,8 @@ def course_status(person, course):
 
 def recompute(person, course, *, revoke=False, when=None):
     """Bring the person's completion of the course and their 学时 for it up to date. Returns the
-    CourseStatus. `revoke` lets a retracted result undo an earlier completion."""
+    CourseStatus. `when` is the time of the event that triggered it (the completion time if it
+    completes the course); `revoke` lets a retracted result undo an earlier completion."""
     from . import credits
 
     status = course_status(person, course)
@@ -170,13 +171,13 @@ def recompute(person, course, *, revoke=False, when=None):
     return status
 
 
-def recompute_for_lesson(person, lesson):
+def recompute_for_lesson(person, lesson, when=None):
     """A lesson of a course was completed (the lesson's parent is the course)."""
     from courses.models import CoursePage
 
     course = CoursePage.objects.filter(path=_course_of(lesson.path)).first()
     if course is not None:
-        recompute(person, course)
+        recompute(person, course, when=when)
 
 
 def recompute_course(course_id):

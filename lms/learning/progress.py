@@ -65,15 +65,15 @@ def record(person, lesson, *, completed=True, when=None):
         newly = LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=when)
         progress.refresh_from_db(fields=["completed_at"])
         if newly:
-            lesson_completed(person, lesson)
+            lesson_completed(person, lesson, when=when)
     return progress
 
 
-def lesson_completed(person, lesson):
-    """A lesson was just completed: recompute the course's completion and 学时."""
+def lesson_completed(person, lesson, when=None):
+    """A lesson was just completed (at `when`): recompute the course's completion and 学时."""
     from .completion import recompute_for_lesson
 
-    recompute_for_lesson(person, lesson)
+    recompute_for_lesson(person, lesson, when=when)
 
 
 def _status(completed_at, seconds_covered, duration):

@@ -9,7 +9,8 @@ from wagtail.models import Page, PageLogEntry, PageViewRestriction, ReferenceInd
 
 from courses.models import CoursePage, ProgramKind, ProgramPage, ReadingLessonPage
 from lms.demo import curriculum, district
-from lms.learning.models import Enrollment, EnrollmentSource
+from lms.attendance.models import AttendanceRecord, AttendanceStatus, Session
+from lms.learning.models import AnnualPlan, CreditEntry, Enrollment, EnrollmentSource, LessonProgress
 from lms.people import roles
 from lms.people.models import CadreCategory, Organization, OrgType, Person, Post
 from lms.people.scoping import visible_persons
@@ -42,6 +43,11 @@ def snapshot():
         "restrictions": PageViewRestriction.objects.count(),
         "references": ReferenceIndex.objects.count(),
         "enrolments": sorted(Enrollment.objects.values_list("person__phone", "course__slug", "source", "withdrawn_at")),
+        "sessions": sorted(Session.objects.values_list("course__slug", "title", "starts_at", "credit_days")),
+        "attendance": sorted(AttendanceRecord.objects.values_list("person__phone", "session__title", "status")),
+        "progress": sorted(LessonProgress.objects.values_list("person__phone", "lesson__slug", "completed_at")),
+        "credits": sorted(CreditEntry.objects.values_list("person__phone", "source_key", "hours")),
+        "plans": sorted(AnnualPlan.objects.values_list("year", "title")),
     }
 
 
@@ -199,3 +205,28 @@ def test_it_declares_five_programs_with_meaningful_lessons():
             for lesson in course["lessons"]:
                 text = "".join(value if isinstance(value, str) else value["text"] for _kind, value in lesson["body"])
                 assert len(text) >= 100, lesson["title"]
+
+
+def test_it_fills_in_the_year_so_far_through_the_real_engine(django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):  # attendance reports to learning after commit
+        load()
+    assert AnnualPlan.objects.filter(year=timezone.localdate().year).exists()
+    demo = Person.objects.get(user__username="demo-secretary")
+    held = Session.objects.filter(ends_at__lte=timezone.now(), course__enrollments__person=demo)
+    assert held.exists()
+    records = AttendanceRecord.objects.filter(person=demo)
+    assert sorted(records.values_list("session_id", flat=True)) == sorted(held.values_list("pk", flat=True))
+    assert set(records.values_list("status", flat=True)) == {AttendanceStatus.PRESENT}
+    # Every course whose sessions are all held is completed, and the ledger holds its 学时.
+    for enrollment in Enrollment.objects.filter(person=demo).select_related("course"):
+        sessions = Session.objects.filter(course=enrollment.course)
+        if sessions.exists() and not sessions.filter(ends_at__gt=timezone.now()).exists():
+            assert enrollment.completed_at is not None, enrollment.course.title
+            assert CreditEntry.objects.filter(person=demo, course=enrollment.course).exists()
+    university = CreditEntry.objects.filter(person=demo, rule="university_class")
+    assert [entry.hours for entry in university] == [24]
+    # Others in the sample have a mix of statuses.
+    statuses = set(AttendanceRecord.objects.exclude(person=demo).values_list("status", flat=True))
+    assert {AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT} <= statuses
