@@ -7,13 +7,17 @@ question that answer sheets use cannot be deleted (retire it instead)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import access, admin_views
 from .forms import QuestionForm
 from .models import Answer, OfflineAssessment, Question, QuestionCategory
 
@@ -83,3 +87,48 @@ def refuse_deleting_used_questions(request, instances):
                                       "Mark it as not in use instead.") % {"question": instance})
             return redirect("wagtailsnippets_assessments_question:edit", instance.pk)
     return None
+
+
+@hooks.register("register_admin_urls")
+def register_assessment_admin_urls():
+    return [
+        path("assessments/grading/", admin_views.GradingQueueView.as_view(), name="assessments_grading_queue"),
+        path("assessments/grading/<int:pk>/", admin_views.GradeAnswerView.as_view(), name="assessments_grade_answer"),
+        path("assessments/attempts/<int:pk>/", admin_views.AttemptSheetView.as_view(),
+             name="assessments_attempt_sheet"),
+        path("assessments/quizzes/", admin_views.QuizIndexView.as_view(), name="assessments_quiz_index"),
+        path("assessments/quizzes/<int:pk>/", admin_views.QuizStatisticsView.as_view(),
+             name="assessments_quiz_statistics"),
+        path("assessments/exams/<int:pk>/scores/", admin_views.OfflineScoresView.as_view(),
+             name="assessments_offline_scores"),
+        path("assessments/exams/<int:pk>/scores/template.xlsx", admin_views.offline_template,
+             name="assessments_offline_template"),
+    ]
+
+
+class PermittedMenuItem(MenuItem):
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def is_shown(self, request):
+        return self.allowed(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_grading_menu_item():
+    return PermittedMenuItem(gettext_lazy("Essay grading"), reverse("assessments_grading_queue"), icon_name="edit",
+                             name="essay-grading", order=241, allowed=access.can_grade)
+
+
+@hooks.register("register_admin_menu_item")
+def register_quiz_results_menu_item():
+    return PermittedMenuItem(gettext_lazy("Quiz results"), reverse("assessments_quiz_index"), icon_name="list-ul",
+                             name="quiz-results", order=242, allowed=access.can_view_results)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def offline_scores_button(snippet, user, next_url=None):
+    if isinstance(snippet, OfflineAssessment) and access.can_view_scores(user):
+        yield ListingButton(_("Scores"), reverse("assessments_offline_scores", args=[snippet.pk]),
+                            icon_name="doc-full", priority=5)
