@@ -63,9 +63,14 @@ class Enrollment(models.Model):
             raise ValidationError(_("This course is not open to you."))
         try:
             with transaction.atomic():
-                return cls.objects.create(person=person, course=course, source=source, enrolled_by=by), True
+                enrollment = cls.objects.create(person=person, course=course, source=source, enrolled_by=by)
         except IntegrityError:  # a concurrent request (double tap) enrolled them first
             return cls.objects.current().get(person=person, course=course), False
+        from .completion import recompute
+
+        recompute(person, course)  # a walk-in may have attended before being enrolled
+        enrollment.refresh_from_db(fields=["completed_at"])
+        return enrollment, True
 
     def withdraw(self):
         if self.withdrawn_at is None:

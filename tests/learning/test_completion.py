@@ -134,3 +134,12 @@ def test_only_the_persons_own_results_count(enrolled, other_secretary, course):
     activities.record_result(other_secretary, only.key, done=True)
     assert completion.course_status(enrolled, course).requirements[0].done == 0
     assert completion.course_status(None, course).requirements[0].done == 0
+
+
+def test_enrolling_after_attending_completes_at_once(secretary, course):
+    course.completion_requires_lessons = False
+    course.save()
+    walk_in = session(course, 1)
+    activities.record_result(secretary, walk_in.key, done=True)  # admitted at the door, not yet enrolled
+    enrollment, created = Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
+    assert created and enrollment.completed_at is not None
