@@ -22,7 +22,7 @@ from . import district
 STREAM_URL = "https://live.qixia.example.cn/touyan/"
 FORUM_VENUE = "区委党校报告厅"
 UNIVERSITY_VENUE = "仙林大学城·南京师范大学仙林校区"
-SAMPLE_PER_STREET = 8  # learners per street whose past attendance the demo fills in
+SAMPLE_PER_STREET = 4  # learners per street whose past attendance the demo fills in
 
 
 def _at(day, hour, minute=0):
