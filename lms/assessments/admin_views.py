@@ -3,10 +3,12 @@ per-quiz statistics (with an XLSX export) and offline assessment scores (manual 
 import with a dry run). Each checks its permission (403) and shows only the persons in the
 viewer's scope: another street's person is a 404."""
 
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -21,9 +23,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from lms.learning.models import Enrollment
 from lms.people.scoping import visible_persons
 
-from . import access, offline, statistics
+from . import access, offline, question_io, statistics
 from .models import (
-    Answer, Attempt, AttemptStatus, OfflineAssessment, OfflineScore, QuestionKind, QuizPage, ScoreChange,
+    Answer, Attempt, AttemptStatus, OfflineAssessment, OfflineScore, Question, QuestionKind, QuizPage, ScoreChange,
     ScoreChangeReason,
 )
 
@@ -275,4 +277,72 @@ def offline_template(request, pk):
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="exam-{assessment.pk}-scores.xlsx"'
+    return response
+
+
+# --- question bank import / export --------------------------------------------------------------------
+
+
+def can_import_questions(user):
+    return user.is_authenticated and user.has_perm("assessments.add_question")
+
+
+def _question_upload_key(token):
+    return f"assessments:question-import:{token}"
+
+
+class QuestionImportView(StaffView):
+    """Upload → every row checked, a dry run listing what would be added → confirm. Between the
+    two steps the rows wait in the shared cache (database or Redis) under a random token bound to
+    the uploader; the confirm checks them again and adds them in one transaction."""
+
+    template_name = "assessments/admin/question_import.html"
+    page_title = gettext_lazy("Import questions")
+    header_icon = "upload"
+    allowed = staticmethod(can_import_questions)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(headers=question_io.HEADERS, **kwargs)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "apply":
+            pending = cache.get(_question_upload_key(request.POST.get("token", "")))
+            if not pending or pending["user"] != request.user.pk:
+                return self.render_to_response(self.get_context_data(
+                    file_error=_("This import has expired or was altered. Please upload the file again.")), status=400)
+            with transaction.atomic():
+                question_check = question_io.check(pending["rows"])
+                if not question_check.ok:
+                    return self.render_to_response(self.get_context_data(preview=question_check), status=400)
+                added = question_io.apply(question_check)
+            cache.delete(_question_upload_key(request.POST["token"]))
+            messages.success(request, _("%(count)s questions were added to the bank.") % {"count": added})
+            return redirect("wagtailsnippets_assessments_question:list")
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(self.get_context_data(file_error=_("Choose a file to upload.")), status=400)
+        try:
+            rows = question_io.read(upload.read(), upload.name)
+        except question_io.RosterFileError as error:
+            return self.render_to_response(self.get_context_data(file_error=str(error)), status=400)
+        question_check = question_io.check(rows)
+        token = ""
+        if question_check.ok:
+            token = secrets.token_urlsafe(24)
+            cache.set(_question_upload_key(token), {"user": request.user.pk, "rows": rows}, IMPORT_MAX_AGE)
+        return self.render_to_response(self.get_context_data(preview=question_check, token=token),
+                                       status=200 if question_check.ok else 400)
+
+
+def question_export(request):
+    if not (request.user.is_authenticated and request.user.has_perm("assessments.view_question")):
+        return forbidden(request)
+    questions = Question.objects.order_by("category__name", "pk")
+    if request.GET.get("category", "").isdigit():
+        questions = questions.filter(category_id=int(request.GET["category"]))
+    response = HttpResponse(question_io.export_workbook(questions),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="question-bank.xlsx"'
     return response

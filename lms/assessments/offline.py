@@ -68,6 +68,11 @@ class ScoreCheck:
         return {action: self.count(action) for action in ("create", "update", "unchanged")}
 
 
+def plain_number(value):
+    """100.00 -> "100", 72.50 -> "72.5"."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def read(data, filename):
     """The file's rows as entries [(row number, {field: text})]. Raises RosterFileError."""
     parsed = roster.read_table(data, filename, COLUMNS, required=("score",))
@@ -137,7 +142,6 @@ def check(assessment, entries, viewer, *, skip_blank=False):
         if person.pk in seen:
             error(None, _("%(person)s is already on row %(row)s.") % {"person": person.name, "row": seen[person.pk]})
             continue
-        seen[person.pk] = number
         if not raw_score:
             error("score", _("Give the score."))
             continue
@@ -147,8 +151,9 @@ def check(assessment, entries, viewer, *, skip_blank=False):
             error("score", _("“%(value)s” is not a number.") % {"value": raw_score})
             continue
         if not score.is_finite() or score < 0 or score > assessment.max_score:
-            error("score", _("The score must be between 0 and %(max)s.") % {"max": assessment.max_score.normalize()})
+            error("score", _("The score must be between 0 and %(max)s.") % {"max": plain_number(assessment.max_score)})
             continue
+        seen[person.pk] = number
         note = roster.cell_text(entry.get("note"))[:200]
         lines.append(ScoreLine(number, person, score, note, current.get(person.pk)))
     return ScoreCheck(lines, errors)

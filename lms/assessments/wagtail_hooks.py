@@ -103,6 +103,9 @@ def register_assessment_admin_urls():
              name="assessments_offline_scores"),
         path("assessments/exams/<int:pk>/scores/template.xlsx", admin_views.offline_template,
              name="assessments_offline_template"),
+        path("assessments/questions/import/", admin_views.QuestionImportView.as_view(),
+             name="assessments_question_import"),
+        path("assessments/questions/export.xlsx", admin_views.question_export, name="assessments_question_export"),
     ]
 
 
@@ -125,6 +128,13 @@ def register_grading_menu_item():
 def register_quiz_results_menu_item():
     return PermittedMenuItem(gettext_lazy("Quiz results"), reverse("assessments_quiz_index"), icon_name="list-ul",
                              name="quiz-results", order=242, allowed=access.can_view_results)
+
+
+@hooks.register("register_admin_menu_item")
+def register_question_import_menu_item():
+    return PermittedMenuItem(gettext_lazy("Import or export questions"), reverse("assessments_question_import"),
+                             icon_name="upload", name="question-import", order=243,
+                             allowed=admin_views.can_import_questions)
 
 
 @hooks.register("register_snippet_listing_buttons")
