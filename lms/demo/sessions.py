@@ -1,4 +1,4 @@
-"""Demo sessions (场次) of the 2026 courses, the 2026 training plan, and what a sample of learners
+"""Demo sessions (场次) of the 2026 courses, the year's training plan with its requirements, and what a sample of learners
 has done so far: attendance at the sessions already held and lessons read, so that 我的学习, the
 course pages, the attendance screens and the 学时 ledger show real numbers.
 
@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses.models import ReadingLessonPage
+from courses.models import ProgramPage, ReadingLessonPage
 from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus, Session, SessionMode
 from lms.learning import progress
-from lms.learning.models import AnnualPlan, Enrollment
-from lms.people.models import Person
+from lms.learning.models import AnnualPlan, Enrollment, PlanRequirement
+from lms.people.models import CadreCategory, Person
 
 from . import district
 
@@ -54,8 +54,28 @@ def ensure_sessions(catalogue):
     return created
 
 
+# The year's requirements: (category, total 学时, online 学时, full-time days, mandatory program slugs).
+PLAN_REQUIREMENTS = [
+    (CadreCategory.COMMUNITY_SECRETARY, 56, 10, 4, ["head-goose-forum"]),
+    (CadreCategory.VILLAGE_SECRETARY, 56, 10, 4, ["head-goose-forum"]),
+    (CadreCategory.TWO_NEW_SECRETARY, 32, 8, 2, ["demonstration-classroom"]),
+    (CadreCategory.AGENCY_CADRE, 90, 20, 12, []),
+    (CadreCategory.PARTY_MEMBER, 32, 12, 0, []),
+]
+
+
 def ensure_plan(year):
-    AnnualPlan.objects.get_or_create(year=year, defaults={"title": f"{year}年度干部教育培训计划"})
+    """The year's plan with its requirements per cadre category (kept if HR already made one)."""
+    plan, created = AnnualPlan.objects.get_or_create(
+        year=year, defaults={"title": f"{year}年度干部教育培训计划", "carry_over_limit": Decimal("8")})
+    if not created:
+        return plan
+    programs = {page.slug: page for page in ProgramPage.objects.all()}
+    for category, total, online, days, mandatory in PLAN_REQUIREMENTS:
+        requirement = PlanRequirement.objects.create(
+            plan=plan, cadre_category=category, total_hours=total, online_hours=online, in_person_days=days)
+        requirement.mandatory_programs.set([programs[slug] for slug in mandatory if slug in programs])
+    return plan
 
 
 def _sample(course, rng):

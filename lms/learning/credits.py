@@ -145,8 +145,3 @@ def sync(person, course):
                     [CreditEntry(person=person, course=course, source_key=key, **values)], ignore_conflicts=True)
             elif any(getattr(entry, name) != value for name, value in values.items()):
                 CreditEntry.objects.filter(pk=entry.pk).update(updated_at=timezone.now(), **values)
-
-
-def year_totals(person, year):
-    """{"total", "online", "in_person"} 学时 of the person in the year."""
-    return CreditEntry.objects.filter(person=person, year=year).totals()

@@ -6,12 +6,14 @@ everything they did there) is kept."""
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lms.people.models import CadreCategory, CadreLevel
 
 
 class EnrollmentSource(models.TextChoices):
@@ -190,9 +192,10 @@ def _hours_field(verbose_name, default, help_text=""):
 
 
 class AnnualPlan(models.Model):
-    """The year's training plan as HR sets it. Here: the rules that turn completed activities
-    into 学时 (defaults from published practice, DESIGN §4); the requirements per cadre category
-    come with the records work. A year without a plan uses the defaults."""
+    """The year's training plan as HR sets it: the rules that turn completed activities into 学时
+    (defaults from published practice, DESIGN §4), how much of last year's surplus counts, and the
+    requirements per cadre category (PlanRequirement). A year without a plan uses the default
+    rules and requires nothing."""
 
     year = models.PositiveIntegerField(_("year"), unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -204,6 +207,10 @@ class AnnualPlan(models.Model):
     online_short_hours = _hours_field(_("学时 for a short online lesson"), "0.25")
     test_pass_hours = _hours_field(_("学时 for passing a test"), "0.5")
     university_class_hours = _hours_field(_("学时 for a university class"), "24")
+    carry_over_limit = _hours_field(
+        _("surplus carried over from last year (at most)"), "0",
+        help_text=_("学时 earned last year above last year's requirement that count towards this year's total. "
+                    "0: no carry-over."))
 
     class Meta:
         verbose_name = _("annual training plan")
@@ -225,6 +232,40 @@ class AnnualPlan(models.Model):
         if minutes >= self.online_medium_minutes:
             return CreditRule.ONLINE_MEDIUM, self.online_medium_hours
         return CreditRule.ONLINE_SHORT, self.online_short_hours
+
+
+class PlanRequirement(models.Model):
+    """What the year's plan asks of one group of cadres: a cadre category, optionally narrowed to a
+    level (empty = all). A person is held to the most specific requirement that matches them
+    (category and level, then category, then level, then everyone); see lms.learning.plans."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="requirements",
+                             verbose_name=_("plan"))
+    cadre_category = models.CharField(_("cadre category"), max_length=30, blank=True,
+                                      choices=CadreCategory.choices, help_text=_("Leave empty for every category."))
+    level = models.CharField(_("level"), max_length=20, blank=True, choices=CadreLevel.choices,
+                             help_text=_("Leave empty for every level."))
+    total_hours = _hours_field(_("total 学时"), "0")
+    online_hours = _hours_field(_("of which online, at least"), "0")
+    in_person_days = models.DecimalField(_("full-time in-person days, at least"), max_digits=4, decimal_places=1,
+                                         default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    mandatory_programs = models.ManyToManyField(
+        "courses.ProgramPage", blank=True, related_name="+", verbose_name=_("mandatory programs"),
+        help_text=_("Every course of these programs in the plan's year must be completed."))
+
+    class Meta:
+        verbose_name = _("plan requirement")
+        verbose_name_plural = _("plan requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "cadre_category", "level"], name="one_requirement_per_group"),
+        ]
+
+    def __str__(self):
+        who = " · ".join(filter(None, [self.get_cadre_category_display(), self.get_level_display()]))
+        return f"{self.plan} · {who or _('everyone')}"
+
+    def specificity(self):
+        return (bool(self.cadre_category), bool(self.level))
 
 
 class CreditRule(models.TextChoices):

@@ -13,7 +13,7 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, ReadingLessonPage, VideoLessonPage
 
-from . import completion, credits, progress
+from . import completion, plans, progress
 from .coverage import InvalidReport
 from .heartbeat import Contention, apply_report, lookup, parse_report
 from .models import CreditEntry, Enrollment, EnrollmentSource
@@ -46,9 +46,9 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         for e in enrollments
     ]
     year = timezone.localdate().year
-    totals = credits.year_totals(person, year) if person else None
+    standing = plans.standing(person, year) if person else None
     return render(request, "learning/my_learning.html",
-                  {"person": person, "rows": rows, "year": year, "totals": totals})
+                  {"person": person, "rows": rows, "year": year, "standing": standing})
 
 
 @login_required
@@ -68,7 +68,7 @@ def my_credits(request: HttpRequest) -> HttpResponse:
     entries = CreditEntry.objects.filter(person=person, year=year).select_related("course")
     return render(request, "learning/my_credits.html", {
         "person": person, "year": year, "years": years, "entries": entries,
-        "totals": credits.year_totals(person, year),
+        "standing": plans.standing(person, year),
     })
 
 

@@ -38,7 +38,7 @@ def test_it_shows_only_the_viewers_entries_of_the_year(client_for, secretary, ot
     add_entry(other_secretary, this_year, "9", "theirs")
     response = client_for(secretary).get(URL)
     assert [e.source_key for e in response.context["entries"]] == ["mine"]
-    assert response.context["totals"]["total"] == Decimal("6")
+    assert response.context["standing"].earned == Decimal("6")
     assert response.context["years"] == [this_year, this_year - 1]
     content = response.content.decode()
     assert "来源mine" in content and "来源theirs" not in content and "我的学时" in content
@@ -57,8 +57,23 @@ def test_my_learning_shows_this_years_totals(client_for, secretary, course, make
     progress.record(secretary, make_lesson("一", estimated_minutes=45))
     add_entry(secretary, timezone.localdate().year, "6", "day")
     response = client_for(secretary).get(reverse("my-learning"))
-    assert response.context["totals"] == {"total": Decimal("7"), "online": Decimal("1"), "in_person": Decimal("6")}
+    standing = response.context["standing"]
+    assert (standing.earned, standing.online, standing.in_person) == (Decimal("7"), Decimal("1"), Decimal("6"))
     assert 'data-credit-total="7' in response.content.decode()
+    assert "data-plan-status" not in response.content.decode()  # no plan this year: totals only
+
+
+def test_my_learning_shows_the_plan_requirement_once_there_is_one(client_for, secretary):
+    from lms.learning.models import AnnualPlan, PlanRequirement
+
+    plan = AnnualPlan.objects.create(year=timezone.localdate().year)
+    PlanRequirement.objects.create(plan=plan, cadre_category=secretary.cadre_category, total_hours=Decimal("56"),
+                                   online_hours=Decimal("10"))
+    add_entry(secretary, plan.year, "14", "online", delivery=Delivery.ONLINE)
+    content = client_for(secretary).get(reverse("my-learning")).content.decode()
+    assert 'data-plan-status="in_progress"' in content
+    assert "已计 14 / 要求 56 学时" in content
+    assert '<li class="met">线上 <strong>14/10</strong></li>' in content
 
 
 def test_the_course_page_shows_requirements_and_hours_earned(client_for, secretary, course, make_lesson):
