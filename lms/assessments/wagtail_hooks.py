@@ -19,7 +19,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import access, admin_views
 from .forms import QuestionForm
-from .models import Answer, OfflineAssessment, Question, QuestionCategory
+from .models import Answer, Attempt, OfflineAssessment, Question, QuestionCategory
 
 
 class QuestionViewSet(SnippetViewSet):
@@ -142,3 +142,36 @@ def offline_scores_button(snippet, user, next_url=None):
     if isinstance(snippet, OfflineAssessment) and access.can_view_scores(user):
         yield ListingButton(_("Scores"), reverse("assessments_offline_scores", args=[snippet.pk]),
                             icon_name="doc-full", priority=5)
+
+
+def _pages_with_results(pages):
+    """Pages (quizzes, or courses and programs above them) that answer sheets or offline
+    assessments hang off: deleting them would lose learner records, so they are unpublished."""
+    from wagtail.models import Page
+
+    return [page for page in pages if isinstance(page, Page) and (
+        Attempt.objects.filter(quiz__path__startswith=page.path).exists()
+        or OfflineAssessment.objects.filter(course__path__startswith=page.path).exists())]
+
+
+def _refuse_page(request, page):
+    messages.error(request, _("“%(title)s” cannot be deleted because learners have quiz or exam results there. "
+                              "Unpublish it instead.") % {"title": page.get_admin_display_title()})
+    parent = page.get_parent()
+    return redirect("wagtailadmin_explore", parent.id) if parent else redirect("wagtailadmin_home")
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_pages_with_results(request, page):
+    if _pages_with_results([page]):
+        return _refuse_page(request, page)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_pages_with_results(request, action_type, objects, action_class_instance):
+    if action_type == "delete":
+        refused = _pages_with_results(objects)
+        if refused:
+            return _refuse_page(request, refused[0])
+    return None
