@@ -1,0 +1,245 @@
+#!/usr/bin/env python
+"""QR check-in burst under a real multi-process server.
+
+Starts gunicorn (sync workers) on 127.0.0.1 with bench/checkin_settings.py, makes N enrolled
+learners with logged-in sessions and one session under way, then sends the same burst twice with
+the same bounded load generator (threads with keep-alive connections, loopback only):
+
+- floor: GET /bench/noop-get/ — a bare authenticated, session-backed no-op Django view;
+- check-in: GET /checkin/<session>/<token>/ — each learner scans once with the current rotating
+  token (computed here from the shared SECRET_KEY), so every request creates one attendance record.
+
+Prints requests/s, p50 and p99 of each, the ratios check-in/noop (throughput, and p99 noop/check-in),
+goal ≥ 0.5, and checks that the database holds exactly one record per learner.
+
+    .venv/bin/python bench/checkin.py [--learners 1000] [--clients 16] [--workers 4]
+    .venv/bin/python bench/checkin.py --database-url postgres://postgres@127.0.0.1:5432/touyan_bench_checkin
+
+--race R: instead of the benchmark, every learner scans R times, all at once and shuffled (the
+same person's scans race each other on different workers); prints a JSON summary (used by
+tests/attendance/test_concurrency_checkin.py).
+
+SQLite: a throw-away file bench/results/checkin.sqlite3. PostgreSQL: the named database is
+dropped and recreated."""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE)]
+
+import heartbeat as hb  # noqa: E402  (the heartbeat bench's server and database helpers)
+
+PY = sys.executable
+WINDOW_SECONDS = 15
+SALT = "lms.attendance.checkin"
+
+
+def _env(database_url, sqlite_name):
+    env = hb._env(database_url)
+    env["DJANGO_SETTINGS_MODULE"] = "checkin_settings"
+    env["BENCH_SECRET_KEY"] = os.environ.get("BENCH_SECRET_KEY") or "bench-" + secrets.token_hex(24)
+    if not database_url:
+        env["SQLITE_PATH"] = str(hb.RESULTS / sqlite_name)
+    return env
+
+
+def setup_here(learners):
+    """Inside Django: the learners with sessions, a course and a session under way. Prints JSON."""
+    sys.path[:0] = [str(HERE), str(ROOT)]
+    import django
+
+    django.setup()
+    import datetime
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from courses.models import CoursePage, HomePage, ProgramPage
+    from lms.attendance.models import Session
+    from lms.learning.models import Enrollment, EnrollmentSource
+    from lms.people.models import Organization, OrgType, Person
+
+    today = timezone.localdate()
+    home = HomePage.objects.get()
+    program = home.add_child(instance=ProgramPage(title="压测项目", slug="bench", kind="forum", cadence="quarterly"))
+    course = program.add_child(instance=CoursePage(title="压测课程", slug="bench-course", year=today.year,
+                                                   starts_on=today - datetime.timedelta(days=1),
+                                                   ends_on=today + datetime.timedelta(days=1)))
+    now = timezone.now()
+    session = Session.objects.create(course=course, title="压测场次", starts_at=now - datetime.timedelta(minutes=5),
+                                     ends_at=now + datetime.timedelta(hours=3), mode="hybrid", late_after_minutes=600)
+    org = Organization.add_root(name="压测区", org_type=OrgType.DISTRICT, code="BENCH")
+    out = []
+    for i in range(learners):
+        phone = f"139{i:08d}"
+        user = Person.create_account(phone, "bench-pass-1234")
+        person = Person.objects.create(user=user, name=f"学员{i}", phone=phone, organization=org)
+        Enrollment.enrol(person, course, EnrollmentSource.BULK)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "lms.people.auth.PhoneOrUsernameBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        out.append(store.session_key)
+    print(json.dumps({"session": session.pk, "cookies": out}))
+
+
+def count_here(session_id):
+    sys.path[:0] = [str(HERE), str(ROOT)]
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from lms.attendance.models import AttendanceRecord
+
+    records = AttendanceRecord.objects.filter(session_id=session_id)
+    per_person = records.values("person_id").annotate(n=Count("pk"))
+    print(json.dumps({"records": records.count(), "max_per_person": max((r["n"] for r in per_person), default=0),
+                      "statuses": sorted(set(records.values_list("status", flat=True))),
+                      "channels": sorted(set(records.values_list("channel", flat=True)))}))
+
+
+def _token_maker(secret):
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(SECRET_KEY=secret, DEFAULT_HASHING_ALGORITHM="sha256")
+    from django.utils.crypto import salted_hmac
+
+    def token(session_id):
+        window = int(time.time() // WINDOW_SECONDS)
+        return salted_hmac(SALT, f"{session_id}:{window}", secret=secret, algorithm="sha256").hexdigest()[:20]
+
+    return token
+
+
+def burst(port, jobs, path_for, clients):
+    """Send every job (a cookie) once, `clients` threads pulling from one queue. Returns stats."""
+    work = queue.Queue()
+    for job in jobs:
+        work.put(job)
+    latencies, statuses, lock = [], {}, threading.Lock()
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, codes = [], {}
+        while True:
+            try:
+                cookie = work.get_nowait()
+            except queue.Empty:
+                break
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path_for(), headers={"Cookie": f"sessionid={cookie}"})
+                response = connection.getresponse()
+                response.read()
+                code = response.status
+            except OSError:
+                code = "error"
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine.append(time.perf_counter() - started)
+            codes[code] = codes.get(code, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for code, n in codes.items():
+                statuses[code] = statuses.get(code, 0) + n
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "seconds": elapsed,
+            "p50": hb._percentile(latencies, 0.50), "p99": hb._percentile(latencies, 0.99), "statuses": statuses}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--learners", type=int, default=1000)
+    parser.add_argument("--race", type=int, default=0, help="scans per learner, all at once (race mode)")
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    args, _unknown = parser.parse_known_args()  # bench/run.py passes every benchmark the same arguments
+    if args.setup:
+        setup_here(args.learners)
+        return 0
+    if args.count:
+        count_here(args.count)
+        return 0
+
+    env = _env(args.database_url, "checkin-race.sqlite3" if args.race else "checkin.sqlite3")
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    hb._fresh_database(env, args.database_url)
+    setup = subprocess.run([PY, __file__, "--setup", "--learners", str(args.learners)], cwd=ROOT, env=env,
+                           check=True, capture_output=True, text=True)
+    data = json.loads(setup.stdout.strip().splitlines()[-1])
+    session_id, cookies = data["session"], data["cookies"]
+    token = _token_maker(env["BENCH_SECRET_KEY"])
+    port = hb._free_port()
+    server = subprocess.Popen(
+        [hb.GUNICORN, "--chdir", str(ROOT), "--pythonpath", f"{HERE},{ROOT}", "-w", str(args.workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", "lms.wsgi:application"],
+        env=env, start_new_session=True)
+    try:
+        hb._wait_until_up(port)
+
+        def checkin_path():
+            return f"/checkin/{session_id}/{token(session_id)}/"
+
+        if args.race:
+            jobs = cookies * args.race
+            random.shuffle(jobs)
+            result = burst(port, jobs, checkin_path, args.clients)
+        else:
+            burst(port, cookies[:50], lambda: "/bench/noop-get/", args.clients)  # warm up
+            noop = burst(port, cookies, lambda: "/bench/noop-get/", args.clients)
+            check = burst(port, cookies, checkin_path, args.clients)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    counted = subprocess.run([PY, __file__, "--count", str(session_id)], cwd=ROOT, env=env, check=True,
+                             capture_output=True, text=True)
+    db = json.loads(counted.stdout.strip().splitlines()[-1])
+    if args.race:
+        print(json.dumps({"backend": backend, "learners": args.learners, "scans": len(cookies) * args.race,
+                          "http": {str(k): v for k, v in result["statuses"].items()}, **db}))
+        return 0
+
+    print(f"QR check-in burst, {backend}, gunicorn {args.workers} sync workers, {args.clients} client threads, "
+          f"{args.learners} distinct learners each scanning once, loopback")
+    for name, run in (("noop", noop), ("check-in", check)):
+        print(f"  {name:9s} {run['rps']:8.1f} req/s   p50 {run['p50']:6.1f} ms   p99 {run['p99']:6.1f} ms   "
+              f"requests {run['requests']}   burst {run['seconds']:.1f} s   statuses {run['statuses']}")
+    print(f"  ratio throughput check-in / noop = {check['rps'] / noop['rps']:.2f}   "
+          f"ratio p99 noop / check-in = {noop['p99'] / check['p99']:.2f}   (goal >= 0.5)")
+    print(f"  records {db['records']} (one per learner: {db['records'] == args.learners and db['max_per_person'] == 1})"
+          f"   statuses {db['statuses']}   channels {db['channels']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
