@@ -75,6 +75,7 @@ def ensure_plan(year):
         requirement = PlanRequirement.objects.create(
             plan=plan, cadre_category=category, total_hours=total, online_hours=online, in_person_days=days)
         requirement.mandatory_programs.set([programs[slug] for slug in mandatory if slug in programs])
+        requirement.save()  # a parental relation is written with its owner
     return plan
 
 

@@ -145,3 +145,25 @@ def sync(person, course):
                     [CreditEntry(person=person, course=course, source_key=key, **values)], ignore_conflicts=True)
             elif any(getattr(entry, name) != value for name, value in values.items()):
                 CreditEntry.objects.filter(pk=entry.pk).update(updated_at=timezone.now(), **values)
+
+
+def resync_year(year):
+    """Re-apply the year's rules to every ledger that may hold entries of that year (after HR
+    changed the year's plan). Idempotent: a django-q2 task, run again, changes nothing more.
+    Returns the number of (person, course) ledgers synced."""
+    from courses.models import CoursePage
+    from lms.people.models import Person
+
+    pairs = set(CreditEntry.objects.filter(year=year, course__isnull=False).values_list("person_id", "course_id"))
+    pairs |= set(Enrollment.objects.filter(course__year=year).values_list("person_id", "course_id"))
+    courses = CoursePage.objects.in_bulk({course_id for _person, course_id in pairs})
+    persons = Person.objects.in_bulk({person_id for person_id, _course in pairs})
+    for person_id, course_id in sorted(pairs):
+        sync(persons[person_id], courses[course_id])
+    return len(pairs)
+
+
+def resync_year_later(year):
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("lms.learning.credits.resync_year", year))

@@ -12,6 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 
 from lms.people.models import CadreCategory, CadreLevel
 
@@ -191,7 +193,7 @@ def _hours_field(verbose_name, default, help_text=""):
                                validators=[MinValueValidator(Decimal("0"))], help_text=help_text)
 
 
-class AnnualPlan(models.Model):
+class AnnualPlan(ClusterableModel):
     """The year's training plan as HR sets it: the rules that turn completed activities into 学时
     (defaults from published practice, DESIGN §4), how much of last year's surplus counts, and the
     requirements per cadre category (PlanRequirement). A year without a plan uses the default
@@ -220,6 +222,13 @@ class AnnualPlan(models.Model):
     def __str__(self):
         return self.title or str(self.year)
 
+    def clean(self):
+        super().clean()
+        if self.online_medium_minutes is not None and self.online_long_minutes is not None \
+                and self.online_medium_minutes >= self.online_long_minutes:
+            raise ValidationError({"online_medium_minutes": _(
+                "A medium online lesson must start below the length of a long one.")})
+
     @classmethod
     def for_year(cls, year):
         """The plan of the year, or an unsaved plan with the default rules."""
@@ -234,13 +243,14 @@ class AnnualPlan(models.Model):
         return CreditRule.ONLINE_SHORT, self.online_short_hours
 
 
-class PlanRequirement(models.Model):
+class PlanRequirement(ClusterableModel):
     """What the year's plan asks of one group of cadres: a cadre category, optionally narrowed to a
     level (empty = all). A person is held to the most specific requirement that matches them
-    (category and level, then category, then level, then everyone); see lms.learning.plans."""
+    (category and level, then category, then level, then everyone); see lms.learning.plans.
+    One requirement per group and plan is checked by the admin form (AnnualPlanForm), with a
+    message; a database constraint would only answer the formset's generic duplicate error."""
 
-    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="requirements",
-                             verbose_name=_("plan"))
+    plan = ParentalKey(AnnualPlan, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("plan"))
     cadre_category = models.CharField(_("cadre category"), max_length=30, blank=True,
                                       choices=CadreCategory.choices, help_text=_("Leave empty for every category."))
     level = models.CharField(_("level"), max_length=20, blank=True, choices=CadreLevel.choices,
@@ -249,20 +259,22 @@ class PlanRequirement(models.Model):
     online_hours = _hours_field(_("of which online, at least"), "0")
     in_person_days = models.DecimalField(_("full-time in-person days, at least"), max_digits=4, decimal_places=1,
                                          default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    mandatory_programs = models.ManyToManyField(
+    mandatory_programs = ParentalManyToManyField(
         "courses.ProgramPage", blank=True, related_name="+", verbose_name=_("mandatory programs"),
         help_text=_("Every course of these programs in the plan's year must be completed."))
 
     class Meta:
         verbose_name = _("plan requirement")
         verbose_name_plural = _("plan requirements")
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "cadre_category", "level"], name="one_requirement_per_group"),
-        ]
 
     def __str__(self):
         who = " · ".join(filter(None, [self.get_cadre_category_display(), self.get_level_display()]))
         return f"{self.plan} · {who or _('everyone')}"
+
+    def clean(self):
+        super().clean()
+        if self.online_hours is not None and self.total_hours is not None and self.online_hours > self.total_hours:
+            raise ValidationError({"online_hours": _("The online part cannot exceed the total.")})
 
     def specificity(self):
         return (bool(self.cadre_category), bool(self.level))

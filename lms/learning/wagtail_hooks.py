@@ -9,11 +9,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Page
+from wagtail.snippets.models import register_snippet
 
 from courses.models import CoursePage, EnrolmentMode, LessonPage
 
-from . import admin_views, enrolment
-from .models import EnrollmentSource
+from . import admin_views, credits, enrolment
+from .models import AnnualPlan, EnrollmentSource
+from .viewsets import AnnualPlanViewSet
 
 
 @hooks.register("register_admin_urls")
@@ -80,3 +82,15 @@ def enrol_audience_member_on_visit(page, request, serve_args, serve_kwargs):
     if course is not None and enrolment.should_auto_enrol(person, course):
         enrolment.Enrollment.enrol(person, course, EnrollmentSource.AUDIENCE)
     return None
+
+
+# --- the annual training plan (HR) ----------------------------------------------------------------
+
+register_snippet(AnnualPlanViewSet)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def resync_credit_after_plan_change(request, instance):
+    if isinstance(instance, AnnualPlan):
+        credits.resync_year_later(instance.year)

@@ -39,12 +39,14 @@ ROLE_PERMISSIONS = {
         "assessments.view_offlineassessment", "assessments.add_offlinescore", "assessments.change_offlinescore",
         "assessments.view_offlinescore",
         "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
+        "learning.view_annualplan",
     ],
     HR: [
         "wagtailadmin.access_admin",
         "people.view_person", "people.add_person", "people.change_person",
         "people.view_organization",
         "rotations.view_rotation", "rotations.add_rotation", "rotations.change_rotation",
+        "learning.view_annualplan", "learning.add_annualplan", "learning.change_annualplan",
     ],
     STREET_ADMIN: [
         "wagtailadmin.access_admin",

@@ -103,6 +103,7 @@ def test_mandatory_programs_need_every_course_of_the_year(plan_2026, secretary, 
                 ends_on=datetime.date(2025, 3, 1))
     requirement = require(plan_2026, total_hours="0")
     requirement.mandatory_programs.add(program)
+    requirement.save()  # a parental relation is written with its owner
     for course in courses[:3]:
         Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
         Enrollment.objects.filter(person=secretary, course=course).update(completed_at=datetime.datetime.now(datetime.UTC))
