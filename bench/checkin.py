@@ -180,6 +180,8 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--learners", type=int, default=1000)
     parser.add_argument("--race", type=int, default=0, help="scans per learner, all at once (race mode)")
+    parser.add_argument("--without-learning-feed", action="store_true",
+                        help="diagnostic: disconnect the learning feed (completion/学时 recompute) in the server")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args()  # bench/run.py passes every benchmark the same arguments
@@ -191,6 +193,8 @@ def main():
         return 0
 
     env = _env(args.database_url, "checkin-race.sqlite3" if args.race else "checkin.sqlite3")
+    if args.without_learning_feed:
+        env["BENCH_WITHOUT_LEARNING_FEED"] = "1"
     backend = "PostgreSQL" if args.database_url else "SQLite"
     hb._fresh_database(env, args.database_url)
     setup = subprocess.run([PY, __file__, "--setup", "--learners", str(args.learners)], cwd=ROOT, env=env,
@@ -230,7 +234,8 @@ def main():
         return 0
 
     print(f"QR check-in burst, {backend}, gunicorn {args.workers} sync workers, {args.clients} client threads, "
-          f"{args.learners} distinct learners each scanning once, loopback")
+          f"{args.learners} distinct learners each scanning once, loopback"
+          + (", WITHOUT the learning feed (diagnostic)" if args.without_learning_feed else ""))
     for name, run in (("noop", noop), ("check-in", check)):
         print(f"  {name:9s} {run['rps']:8.1f} req/s   p50 {run['p50']:6.1f} ms   p99 {run['p99']:6.1f} ms   "
               f"requests {run['requests']}   burst {run['seconds']:.1f} s   statuses {run['statuses']}")

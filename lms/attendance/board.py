@@ -4,8 +4,6 @@ person of the session's roster within the viewer's scope, with their record, in 
 
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from lms.people.scoping import visible_persons
 
 from .models import ATTENDED_STATUSES, AttendanceRecord, AttendanceStatus
@@ -49,7 +47,3 @@ def counts(rows_):
     result.update(expected=len(rows_), unmarked=unmarked,
                   checked_in=result[AttendanceStatus.PRESENT] + result[AttendanceStatus.LATE])
     return result
-
-
-def status_counts(records):
-    return dict(records.order_by().values_list("status").annotate(n=Count("pk")))

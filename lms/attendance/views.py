@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import calendar, checkin
 from .access import attending_person, can_manage_sessions
-from .models import AttendanceRecord, AttendanceStatus, CalendarFeed, LeaveRequest, LeaveStatus, Session
+from .models import AttendanceRecord, AttendanceStatus, CalendarFeed, LeaveRequest, Session
 
 
 def _session_for(user, session_id):
@@ -188,6 +188,7 @@ def checkin_done(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def my_sessions(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     if person is None:
