@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("lms.people.urls")),
     path("me/", include("lms.learning.urls")),
+    path("me/", include("lms.records.urls")),
     path("", include("lms.attendance.urls")),
     path("", include("lms.rotations.urls")),
     path("", include("lms.assessments.urls")),

@@ -11,6 +11,7 @@ from lms.people import roles
 
 from . import district
 from .catalogue import ensure_catalogue
+from .history import fill_recorded_history
 from .enrolments import enrol_audiences
 from .organizations import ensure_organizations
 from .people import demo_person_specs, ensure_people
@@ -43,4 +44,5 @@ def load_demo_data():
     ensure_plan(timezone.localdate().year)
     report.sessions_created = ensure_sessions(catalogue)
     fill_history()
+    fill_recorded_history(timezone.localdate().year)
     return report

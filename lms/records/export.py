@@ -1,0 +1,335 @@
+"""The yearly training-record export (年度培训档案导出) for the annual cadre plan.
+
+Three tables: a per-person summary (required vs. earned 学时, compliance, certificates and
+rotations), the per-activity detail (every 学时 ledger entry of the year) and the rotations that
+overlap the year. XLSX has them as sheets (openpyxl write-only mode: rows go straight to the
+file); CSV holds one table per file, UTF-8 with a BOM so that Excel reads the Chinese.
+
+Memory stays constant whatever the number of persons: rows are read with .iterator() (a
+server-side cursor on PostgreSQL) and written one at a time; only the organization index (a few
+hundred rows per 100,000 persons) is held. A sheet that reaches Excel's row limit continues on a
+new sheet ("学时明细 (2)").
+
+Phones are masked (138****5678): the file travels by e-mail and USB stick, and HR identifies
+people by name, organization and staff number."""
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from lms.learning import plans
+from lms.learning.models import AnnualPlan, CreditEntry
+from lms.people.models import CadreCategory, CadreLevel, Organization, OrgType, Person
+from lms.rotations.models import Rotation
+
+INVALID_TITLE = re.compile(r"[\\/*?:\[\]]")
+EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included
+CHUNK = 2000
+PROGRESS_EVERY = 5000
+SUMMARY, ACTIVITIES, ROTATIONS = "summary", "activities", "rotations"
+TABLES = (SUMMARY, ACTIVITIES, ROTATIONS)
+
+
+def mask_phone(phone):
+    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
+
+
+def local(moment):
+    """A naive local datetime: Excel has no time zones."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def certificates_expression(year):
+    """The number of certificates a person was issued in the year, as a query expression.
+
+    Hook for the certificates app (not built yet): return a Subquery counting the person's
+    certificates of the year here, e.g.
+        Coalesce(Subquery(Certificate.objects.filter(person=OuterRef("pk"), issued_at__year=year)
+                 .order_by().values("person").annotate(n=Count("pk")).values("n")[:1]), 0)"""
+    return Value(0, output_field=IntegerField())
+
+
+class ExportError(ValidationError):
+    """A filter that names nothing we know (a street code, a category): shown as is."""
+
+
+@dataclass
+class ExportRequest:
+    """What to export: a year, the persons in `persons` (already scoped to the requester),
+    optionally one street and some cadre categories."""
+
+    year: int
+    persons: object  # Person queryset
+    organizations: object  # Organization queryset the persons belong to (for names and streets)
+    street: Organization | None = None
+    categories: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, year, persons, organizations, street_code="", categories=()):
+        """Validate the filters; ExportError with a message in the user's language if one is unknown."""
+        street = None
+        if street_code:
+            street = organizations.filter(code=street_code, org_type=OrgType.STREET).first()
+            if street is None:
+                raise ExportError(_("No street with the code “%(code)s”.") % {"code": street_code})
+        chosen = []
+        labels = {str(label): value for value, label in CadreCategory.choices}
+        for category in categories:
+            value = category if category in CadreCategory.values else labels.get(category)
+            if value is None:
+                raise ExportError(_("Unknown cadre category “%(category)s”. Use one of: %(choices)s.") % {
+                    "category": category, "choices": "、".join(CadreCategory.values)})
+            chosen.append(value)
+        if not 2000 <= int(year) <= 2100:
+            raise ExportError(_("The year must be between 2000 and 2100."))
+        return cls(int(year), persons, organizations, street, chosen)
+
+    def person_queryset(self):
+        persons = self.persons
+        if self.street is not None:
+            persons = persons.filter(organization__path__startswith=self.street.path)
+        if self.categories:
+            persons = persons.filter(cadre_category__in=self.categories)
+        return persons
+
+    def entries(self):
+        return CreditEntry.objects.filter(year=self.year, person__in=self.person_queryset())
+
+    def rotations(self):
+        start, end = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
+        return Rotation.objects.filter(person__in=self.person_queryset(), starts_on__lte=end, ends_on__gte=start)
+
+    def total_rows(self, tables=TABLES):
+        counters = {SUMMARY: self.person_queryset, ACTIVITIES: self.entries, ROTATIONS: self.rotations}
+        return sum(counters[table]().count() for table in tables)
+
+
+class Organizations:
+    """Names and streets of organizations by pk, read once."""
+
+    def __init__(self, organizations):
+        rows = list(organizations.values_list("pk", "path", "name", "org_type"))
+        streets = {path: name for _pk, path, name, org_type in rows if org_type == OrgType.STREET}
+        step = Organization.steplen
+        self.names, self.streets = {}, {}
+        for pk, path, name, _type in rows:
+            self.names[pk] = name
+            self.streets[pk] = next((streets[path[:end]] for end in range(len(path), 0, -step)
+                                     if path[:end] in streets), "")
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+def summary_headers():
+    return [_("Name"), _("Mobile phone"), _("Staff number"), _("Organization"), _("Street"), _("Cadre category"),
+            _("Level"), _("Active"), _("Required 学时"), _("Earned 学时"), _("Online 学时"), _("In-person 学时"),
+            _("Carried over"), _("Counted 学时"), _("Required online 学时"), _("Full-time days"),
+            _("Required full-time days"), _("Mandatory courses done"), _("Mandatory courses"), _("Compliance"),
+            _("Certificates"), _("Rotations")]
+
+
+SUMMARY_WIDTHS = [10, 14, 12, 28, 14, 16, 12, 6, 10, 10, 10, 10, 10, 10, 12, 10, 12, 12, 10, 10, 8, 8]
+
+
+def summary_rows(request):
+    year = request.year
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rotations = (Rotation.objects.filter(person=OuterRef("pk"), starts_on__lte=end, ends_on__gte=start)
+                 .order_by().values("person").annotate(n=Count("pk")).values("n")[:1])
+    rows = (plans.annotate_standings(request.person_queryset(), year)
+            .annotate(export_rotations=Coalesce(Subquery(rotations, output_field=IntegerField()), 0),
+                      export_certificates=certificates_expression(year))
+            .order_by("organization__path", "name", "pk")
+            .values_list("name", "phone", "staff_number", "organization_id", "cadre_category", "level", "is_active",
+                         "plan_requirement", "plan_required_total", "plan_online", "plan_in_person", "plan_carried",
+                         "plan_counted", "plan_required_online", "plan_required_days", "plan_mandatory_done",
+                         "plan_mandatory_total", "plan_status", "export_certificates", "export_rotations"))
+    orgs = Organizations(request.organizations)
+    per_day = AnnualPlan.for_year(year).in_person_hours_per_day
+    categories, levels = dict(CadreCategory.choices), dict(CadreLevel.choices)
+    yes, no = _("Yes"), _("No")
+    status_labels = {key: str(label) for key, label in plans.STATUS_LABELS.items()}
+    for (name, phone, staff_number, organization_id, category, level, active, requirement, required, online,
+         in_person, carried, counted, required_online, required_days, mandatory_done, mandatory_total, status,
+         certificates, rotation_count) in rows.iterator(chunk_size=CHUNK):
+        has = requirement is not None
+        yield [name, mask_phone(phone), staff_number or "", orgs.names.get(organization_id, ""),
+               orgs.streets.get(organization_id, ""), str(categories.get(category, category)),
+               str(levels.get(level, level)), yes if active else no, required if has else None,
+               online + in_person, online, in_person, carried, counted, required_online if has else None,
+               plans.in_person_days(in_person, per_day), required_days if has else None,
+               mandatory_done if mandatory_total else None, mandatory_total or None, status_labels[status],
+               certificates, rotation_count]
+
+
+def activity_headers():
+    return [_("Name"), _("Mobile phone"), _("Organization"), _("Street"), _("Credited for"), _("Course"),
+            _("Delivery"), _("学时"), _("Rule applied"), _("Earned at")]
+
+
+ACTIVITY_WIDTHS = [10, 14, 28, 14, 36, 30, 8, 8, 22, 18]
+
+
+def activity_queryset(request):
+    """The detail rows as one query (what the benchmark also hands to PostgreSQL's COPY)."""
+    return (request.entries().order_by("person_id", "earned_at", "pk")
+            .values_list("person__name", "person__phone", "person__organization_id", "source_title",
+                         "course__title", "delivery", "hours", "rule", "earned_at"))
+
+
+def activity_rows(request):
+    from lms.learning.models import CreditRule, Delivery
+
+    orgs = Organizations(request.organizations)
+    deliveries = {key: str(label) for key, label in Delivery.choices}
+    rules = {key: str(label) for key, label in CreditRule.choices}
+    for name, phone, organization_id, source, course, delivery, hours, rule, earned_at in \
+            activity_queryset(request).iterator(chunk_size=CHUNK):
+        yield [name, mask_phone(phone), orgs.names.get(organization_id, ""), orgs.streets.get(organization_id, ""),
+               source, course or "", deliveries.get(delivery, delivery), hours, rules.get(rule, rule), local(earned_at)]
+
+
+def rotation_headers():
+    return [_("Name"), _("Organization"), _("Street"), _("Direction"), _("Home organization"),
+            _("Host organization"), _("Post held"), _("Starts on"), _("Ends on"), _("Mentor"),
+            _("Mid-term evaluation"), _("Final evaluation"), _("Status")]
+
+
+ROTATION_WIDTHS = [10, 28, 14, 22, 24, 24, 16, 12, 12, 10, 12, 12, 10]
+
+
+def rotation_rows(request):
+    from lms.rotations.models import Direction, Evaluation, Status
+
+    orgs = Organizations(request.organizations)
+    directions, evaluations, statuses = dict(Direction.choices), dict(Evaluation.choices), dict(Status.choices)
+    rows = (request.rotations().order_by("person__organization__path", "person__name", "starts_on", "pk")
+            .values_list("person__name", "person__organization_id", "direction", "home_organization__name",
+                         "host_organization__name", "post_held", "starts_on", "ends_on", "mentor",
+                         "midterm_evaluation", "final_evaluation", "status"))
+    for (name, organization_id, direction, home, host, post, starts_on, ends_on, mentor, midterm, final,
+         status) in rows.iterator(chunk_size=CHUNK):
+        yield [name, orgs.names.get(organization_id, ""), orgs.streets.get(organization_id, ""),
+               str(directions.get(direction, direction)), home, host, post, starts_on, ends_on, mentor,
+               str(evaluations.get(midterm, "")), str(evaluations.get(final, "")), str(statuses.get(status, status))]
+
+
+def tables():
+    """(key, sheet title, headers, widths, rows function) of each table, in sheet order."""
+    return [
+        (SUMMARY, pgettext("export sheet", "Summary"), summary_headers(), SUMMARY_WIDTHS, summary_rows),
+        (ACTIVITIES, pgettext("export sheet", "学时 detail"), activity_headers(), ACTIVITY_WIDTHS, activity_rows),
+        (ROTATIONS, pgettext("export sheet", "Rotations"), rotation_headers(), ROTATION_WIDTHS, rotation_rows),
+    ]
+
+
+# --- writers -------------------------------------------------------------------------------------
+
+class Progress:
+    """Calls `report(rows_written)` every PROGRESS_EVERY rows (and at the end)."""
+
+    def __init__(self, report=None):
+        self.report, self.rows = report, 0
+
+    def tick(self):
+        self.rows += 1
+        if self.report and self.rows % PROGRESS_EVERY == 0:
+            self.report(self.rows)
+
+    def done(self):
+        if self.report:
+            self.report(self.rows)
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def write_xlsx(request, target, report=None, max_rows=None):
+    """All three tables as sheets of one workbook, written to `target` (a path or binary file)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    max_rows = max_rows or EXCEL_MAX_ROWS
+    workbook = Workbook(write_only=True)
+    progress = Progress(report)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def new_sheet(title, part, headers, widths):
+        title = INVALID_TITLE.sub("-", title)[:25]
+        sheet = workbook.create_sheet(title if part == 1 else f"{title} ({part})")
+        sheet.freeze_panes = "A2"
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        row = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font, cell.fill, cell.alignment = bold, fill, centre
+            row.append(cell)
+        sheet.append(row)
+        return sheet
+
+    for _key, title, headers, widths, rows in tables():
+        part, written = 1, 0
+        sheet = new_sheet(title, part, headers, widths)
+        for values in rows(request):
+            if written >= max_rows - 1:
+                part, written = part + 1, 0
+                sheet = new_sheet(title, part, headers, widths)
+            sheet.append([_xlsx_cell(sheet, WriteOnlyCell, value) for value in values])
+            written += 1
+            progress.tick()
+    workbook.save(target)
+    progress.done()
+    return progress.rows
+
+
+def _xlsx_cell(sheet, cell_class, value):
+    if isinstance(value, datetime.datetime):
+        cell = cell_class(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, datetime.date):
+        cell = cell_class(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    return value
+
+
+def _csv_value(value):
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def write_csv(request, target, table=SUMMARY, report=None):
+    """One table as CSV, UTF-8 with a BOM, to `target` (a path)."""
+    progress = Progress(report)
+    _key, _title, headers, _widths, rows = next(t for t in tables() if t[0] == table)
+    with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(headers)
+        for values in rows(request):
+            writer.writerow([_csv_value(value) for value in values])
+            progress.tick()
+    progress.done()
+    return progress.rows
+
+
+def write(request, target, file_format, table=SUMMARY, report=None):
+    if file_format == "xlsx":
+        return write_xlsx(request, target, report=report)
+    return write_csv(request, target, table=table, report=report)
