@@ -68,3 +68,11 @@ def test_it_shuffles_options_only_when_the_quiz_says_so(make_quiz, make_question
     orders = [shuffled.draw(seed)[0][1] for seed in range(10)]
     assert all(sorted(order) == sorted(in_order) for order in orders)
     assert any(order != in_order for order in orders)
+
+
+def test_it_puts_quizzes_only_under_courses():
+    from courses.models import CoursePage
+    from lms.assessments.models import QuizPage
+
+    assert QuizPage.allowed_parent_page_models() == [CoursePage]
+    assert QuizPage.allowed_subpage_models() == []

@@ -37,7 +37,9 @@ def test_it_allows_only_one_home_page(home_page):
 def test_it_declares_the_subpage_types(home_page, program, course, lesson):
     assert HomePage.allowed_subpage_models() == [ProgramPage]
     assert ProgramPage.allowed_subpage_models() == [CoursePage]
-    assert CoursePage.allowed_subpage_models() == [ReadingLessonPage, VideoLessonPage]
+    from lms.assessments.models import QuizPage
+
+    assert CoursePage.allowed_subpage_models() == [ReadingLessonPage, VideoLessonPage, QuizPage]
     assert ReadingLessonPage.allowed_subpage_models() == []
     assert ReadingLessonPage.allowed_parent_page_models() == [CoursePage]
     assert VideoLessonPage.allowed_subpage_models() == []
