@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from lms.assessments.models import AttemptStatus, QuestionKind, ScoreChange, ScoreChangeReason
-from lms.learning.models import ActivityResult, Enrollment
+from lms.learning.models import ActivityResult
 
 from .conftest import answer_for, as_querydict, correct_sheet
 
@@ -141,7 +141,3 @@ def test_it_refuses_deleting_a_question_that_sheets_use(client_for, training_off
     response = client_for(training_office).post(url, follow=True)
     assert "已被答卷使用，不能删除" in response.content.decode()
     question.refresh_from_db()
-
-
-def test_enrolled_fixture_is_current(enrolled, course):
-    assert Enrollment.objects.current().filter(person=enrolled, course=course).exists()
