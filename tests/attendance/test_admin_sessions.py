@@ -28,7 +28,7 @@ def form_data(course, **changes):
         "starts_at": "2026-03-20 14:00", "ends_at": "2026-03-20 16:00",
         "mode": "hybrid", "venue": "区委党校报告厅", "capacity": "200",
         "stream_url": "https://live.example.cn/player/7", "embed_stream": "on", "present_share": "0.80",
-        "credit_hours": "2", "credit_days": "0",
+        "credit_hours": "2", "credit_days": "0", "checkin_opens_minutes": "30", "late_after_minutes": "10",
     }
     data.update(changes)
     return data
