@@ -5,11 +5,11 @@ Every screen is for records staff only (lms.records.access) and shows the viewer
 street admin sees their street; an organization or person outside the scope is a 404."""
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -44,10 +44,15 @@ def chosen(request, name, choices):
     return value if value in dict(choices) else ""
 
 
+def forbidden(request):
+    """A plain 403 page (Wagtail would redirect to the dashboard with a message instead)."""
+    return TemplateResponse(request, "403.html", status=403)
+
+
 class RecordsStaffMixin(WagtailAdminTemplateMixin):
     def dispatch(self, request, *args, **kwargs):
         if not is_records_staff(request.user):
-            raise PermissionDenied
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -196,7 +201,7 @@ class ExportStatusView(RecordsStaffMixin, TemplateView):
 @require_POST
 def export_retry(request, pk):
     if not is_records_staff(request.user):
-        raise PermissionDenied
+        return forbidden(request)
     job = own_job(request, pk)
     if job.status == ExportStatus.FAILED:
         with transaction.atomic():
@@ -209,7 +214,7 @@ def export_retry(request, pk):
 
 def export_download(request, pk):
     if not is_records_staff(request.user):
-        raise PermissionDenied
+        return forbidden(request)
     job = own_job(request, pk)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404
@@ -248,7 +253,7 @@ class PersonArchiveView(RecordsStaffMixin, TemplateView):
 
 def person_archive_pdf(request, person_id):
     if not is_records_staff(request.user):
-        raise PermissionDenied
+        return forbidden(request)
     person = scoped_person(request, person_id)
     return archive_pdf_response(archive.build(person, archive.chosen_year(request, person)))
 

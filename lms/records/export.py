@@ -86,7 +86,7 @@ class ExportRequest:
             value = category if category in CadreCategory.values else labels.get(category)
             if value is None:
                 raise ExportError(_("Unknown cadre category “%(category)s”. Use one of: %(choices)s.") % {
-                    "category": category, "choices": "、".join(CadreCategory.values)})
+                    "category": category, "choices": "、".join(f"{label}（{value}）" for value, label in CadreCategory.choices)})
             chosen.append(value)
         if not 2000 <= int(year) <= 2100:
             raise ExportError(_("The year must be between 2000 and 2100."))

@@ -1,0 +1,72 @@
+"""The personal training archive: the learner's own page and PDF, and staff pages in scope."""
+
+import datetime
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus, Session
+from lms.learning.models import Delivery, Enrollment, EnrollmentSource
+from lms.rotations.models import Direction, Rotation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(secretary, course, earn, org_tree, plan_2026):
+    Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
+    start = datetime.datetime(2026, 3, 20, 1, 0, tzinfo=datetime.UTC)
+    session = Session.objects.create(course=course, title="集中授课第一天", starts_at=start,
+                                     ends_at=start + datetime.timedelta(hours=6))
+    AttendanceRecord.objects.record_status(secretary, session, status=AttendanceStatus.PRESENT,
+                                           channel=AttendanceChannel.ROLL_CALL, at=start)
+    earn(secretary, 2026, "2.5", Delivery.ONLINE, title="网络课程：基层治理")
+    earn(secretary, 2025, "7", title="2025年集中培训")
+    Rotation.objects.create(person=secretary, direction=Direction.SECONDMENT, host_organization=org_tree["agency"],
+                            starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 8, 31))
+    return session
+
+
+def test_a_learner_sees_their_own_archive_by_year(client_for, secretary, history, course):
+    client = client_for(secretary)
+    html = client.get(reverse("my-archive"), {"year": 2026}).content.decode()
+    assert "我的培训档案" in html
+    assert course.title in html and "集中授课第一天" in html and "网络课程：基层治理" in html
+    assert "区委组织部" in html  # the rotation's host
+    assert "2025年集中培训" not in html
+    everything = client.get(reverse("my-archive"), {"year": "all"}).content.decode()
+    assert "2025年集中培训" in everything and "网络课程：基层治理" in everything
+
+
+def test_the_archive_needs_a_login(client):
+    assert client.get(reverse("my-archive")).status_code == 302
+    assert client.get(reverse("my-archive-pdf")).status_code == 302
+
+
+def test_the_archive_pdf_is_chinese_text(client_for, secretary, history, tmp_path):
+    response = client_for(secretary).get(reverse("my-archive-pdf"), {"year": 2026})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "archive.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "个人培训档案" in text and "张书记" in text and "集中授课第一天" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    assert "Noto" in fonts
+
+
+def test_staff_see_archives_in_their_scope_only(client_for, hr, street_admin, secretary, other_secretary, history):
+    url = reverse("records_person_archive", args=[secretary.pk])
+    assert client_for(hr).get(url, {"year": 2026}).status_code == 200
+    assert "集中授课第一天" in client_for(street_admin).get(url, {"year": 2026}).content.decode()
+    other = reverse("records_person_archive", args=[other_secretary.pk])
+    assert client_for(street_admin).get(other).status_code == 404
+    assert client_for(street_admin).get(reverse("records_person_archive_pdf", args=[other_secretary.pk])).status_code == 404
+    pdf = client_for(hr).get(reverse("records_person_archive_pdf", args=[secretary.pk]), {"year": "all"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_trainers_and_learners_cannot_open_staff_archives(client_for, trainer, other_secretary, secretary):
+    url = reverse("records_person_archive", args=[secretary.pk])
+    assert client_for(trainer).get(url).status_code == 403
+    assert client_for(other_secretary).get(url).status_code == 302  # no admin access: to the admin login
