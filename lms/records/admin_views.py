@@ -50,6 +50,9 @@ def forbidden(request):
 
 
 class RecordsStaffMixin(WagtailAdminTemplateMixin):
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
     def dispatch(self, request, *args, **kwargs):
         if not is_records_staff(request.user):
             return forbidden(request)

@@ -105,7 +105,7 @@ def build(person, year=None):
     if year:
         entries = entries.filter(year=year)
     archive.credits = list(entries)
-    archive.totals = entries.totals()
+    archive.totals = entries.order_by().totals()
     by_course = (entries.order_by().values("course__title").annotate(hours=Sum("hours")).order_by("-hours"))
     archive.credit_by_course = [(row["course__title"] or _("Other"), row["hours"]) for row in by_course]
 

@@ -42,9 +42,9 @@ def mask_phone(phone):
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
 
 
-def local(moment):
+def local(moment, zone=None):
     """A naive local datetime: Excel has no time zones."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+    return moment.astimezone(zone or timezone.get_current_timezone()).replace(tzinfo=None) if moment else None
 
 
 def certificates_expression(year):
@@ -189,12 +189,18 @@ def activity_rows(request):
     from lms.learning.models import CreditRule, Delivery
 
     orgs = Organizations(request.organizations)
+    names, streets = orgs.names, orgs.streets
     deliveries = {key: str(label) for key, label in Delivery.choices}
     rules = {key: str(label) for key, label in CreditRule.choices}
+    zone = timezone.get_current_timezone()
+    last_phone = masked = None
     for name, phone, organization_id, source, course, delivery, hours, rule, earned_at in \
             activity_queryset(request).iterator(chunk_size=CHUNK):
-        yield [name, mask_phone(phone), orgs.names.get(organization_id, ""), orgs.streets.get(organization_id, ""),
-               source, course or "", deliveries.get(delivery, delivery), hours, rules.get(rule, rule), local(earned_at)]
+        if phone != last_phone:  # rows come person by person
+            last_phone, masked = phone, mask_phone(phone)
+        yield [name, masked, names.get(organization_id, ""), streets.get(organization_id, ""), source, course or "",
+               deliveries.get(delivery, delivery), hours, rules.get(rule, rule),
+               earned_at.astimezone(zone).replace(tzinfo=None)]
 
 
 def rotation_headers():
@@ -308,11 +314,11 @@ def _xlsx_cell(sheet, cell_class, value):
 
 
 def _csv_value(value):
+    if value is None:
+        return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else value
+        return value.isoformat(" ", "minutes")
+    return value  # dates write as ISO, numbers and text as they are
 
 
 def write_csv(request, target, table=SUMMARY, report=None):
@@ -323,7 +329,7 @@ def write_csv(request, target, table=SUMMARY, report=None):
         writer = csv.writer(out)
         writer.writerow(headers)
         for values in rows(request):
-            writer.writerow([_csv_value(value) for value in values])
+            writer.writerow(map(_csv_value, values))
             progress.tick()
     progress.done()
     return progress.rows

@@ -1,6 +1,7 @@
 """The personal training archive: the learner's own page and PDF, and staff pages in scope."""
 
 import datetime
+from decimal import Decimal
 import subprocess
 
 import pytest
@@ -35,6 +36,9 @@ def test_a_learner_sees_their_own_archive_by_year(client_for, secretary, history
     assert course.title in html and "集中授课第一天" in html and "网络课程：基层治理" in html
     assert "区委组织部" in html  # the rotation's host
     assert "2025年集中培训" not in html
+    archive = client.get(reverse("my-archive"), {"year": 2026}).context["archive"]
+    assert archive.totals["online"] == 2.5 and archive.totals["total"] == archive.totals["in_person"] + Decimal("2.5")
+    assert sum(hours for _title, hours in archive.credit_by_course) == archive.totals["total"]
     everything = client.get(reverse("my-archive"), {"year": "all"}).content.decode()
     assert "2025年集中培训" in everything and "网络课程：基层治理" in everything
 
