@@ -299,6 +299,38 @@ def clock(monkeypatch):
     return fake
 
 
+# --- background tasks ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def task_worker(db):
+    """The real django-q2 broker (ORM, or Redis when REDIS_URL is set), emptied first; call
+    `task_worker()` to run what was queued, as a cluster worker would (tasks may queue more tasks,
+    which run too). Returns the names of the functions run."""
+    from django.utils.module_loading import import_string
+    from django_q.brokers import get_broker
+    from django_q.signing import SignedPackage
+
+    broker = get_broker()
+    broker.purge_queue()
+
+    def run(limit=10_000):
+        done = []
+        while len(done) < limit:
+            tasks = broker.dequeue()
+            if not tasks:
+                return done
+            for task_id, payload in tasks:
+                task = SignedPackage.loads(payload)
+                func = import_string(task["func"]) if isinstance(task["func"], str) else task["func"]
+                func(*task["args"], **task["kwargs"])
+                broker.acknowledge(task_id)
+                done.append(task["func"] if isinstance(task["func"], str) else task["func"].__name__)
+        raise AssertionError("tasks kept queueing tasks")
+
+    return run
+
+
 # --- translations ------------------------------------------------------------------------------
 
 

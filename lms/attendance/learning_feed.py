@@ -1,10 +1,10 @@
 """Attendance reports to learning (completion and 学时); learning never imports attendance.
 
 Every session is a course activity ("session:<pk>"), kept in step whenever the session is saved
-(cancelling it makes it no longer required). Every attendance status change becomes the
-person's result for that activity: attended (present or late) or not, in person or online. The
-result is dated at the session's start, so a sign-in sheet imported weeks later still counts in
-the year the session took place."""
+(cancelling it makes it no longer required). Every attendance status change becomes, through a
+django-q2 task, the person's result for that activity: attended (present or late) or not, in
+person or online. The result is dated at the session's start, so a sign-in sheet imported weeks
+later still counts in the year the session took place."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from lms.learning import activities
 from lms.learning.models import ActivityKind, Delivery
 
-from .models import AttendanceChannel, Session
+from .models import AttendanceChannel, AttendanceRecord, Session
 from .signals import attendance_changed
 
 
@@ -36,6 +36,20 @@ def session_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(attendance_changed, dispatch_uid="attendance-record-to-learning")
 def attendance_reported(sender, record, previous_status, **kwargs):
+    """Queue the report (the signal comes after commit). Recomputing a course's completion and
+    学时 costs a few dozen queries; a QR burst of hundreds of scans a minute should not wait for
+    it, so the task cluster does it moments later."""
+    from django_q.tasks import async_task
+
+    async_task("lms.attendance.learning_feed.report", record.pk)
+
+
+def report(record_id):
+    """Tell learning what the record says now (a django-q2 task). Idempotent and order-safe: it
+    reports the record's current state, so a late or repeated run changes nothing."""
+    record = AttendanceRecord.objects.select_related("session__course", "person").filter(pk=record_id).first()
+    if record is None:
+        return
     session = record.session
     sync_session(session)  # a no-op unless the session predates the feed
     delivery = Delivery.ONLINE if record.channel == AttendanceChannel.LIVE_ONLINE else Delivery.IN_PERSON

@@ -3,7 +3,8 @@ has done so far: attendance at the sessions already held and lessons read, so th
 course pages, the attendance screens and the 学时 ledger show real numbers.
 
 Attendance goes through the attendance manager and lessons through learning.progress, exactly
-as live use does, so completion and 学时 come from the real engine. Idempotent."""
+as live use does, so completion and 学时 come from the real engine (attendance reaches it through
+the task cluster that `make run` starts). Idempotent."""
 
 import datetime
 import random

@@ -207,11 +207,12 @@ def test_it_declares_five_programs_with_meaningful_lessons():
                 assert len(text) >= 100, lesson["title"]
 
 
-def test_it_fills_in_the_year_so_far_through_the_real_engine(django_capture_on_commit_callbacks):
+def test_it_fills_in_the_year_so_far_through_the_real_engine(django_capture_on_commit_callbacks, task_worker):
     from django.utils import timezone
 
-    with django_capture_on_commit_callbacks(execute=True):  # attendance reports to learning after commit
+    with django_capture_on_commit_callbacks(execute=True):  # attendance queues its reports after commit
         load()
+    assert "lms.attendance.learning_feed.report" in task_worker()  # what the task cluster of `make run` does
     assert AnnualPlan.objects.filter(year=timezone.localdate().year).exists()
     demo = Person.objects.get(user__username="demo-secretary")
     held = Session.objects.filter(ends_at__lte=timezone.now(), course__enrollments__person=demo)
