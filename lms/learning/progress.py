@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .coverage import percent as coverage_percent
-from .models import LessonProgress
+from .models import ActivityResult, LessonProgress
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 STATE_LABELS = {NOT_STARTED: _("Not started"), IN_PROGRESS: _("In progress"), COMPLETED: _("Completed")}
@@ -83,7 +83,9 @@ def _status(completed_at, seconds_covered, duration):
 
 
 def lesson_statuses(person, lessons):
-    """{lesson pk: LessonStatus} for the given lessons (every lesson gets one), in one query."""
+    """{page pk: LessonStatus} for the given child pages of a course (every page gets one), in
+    at most two queries. A page that is a course activity (a quiz: it has an `activity_key`) is
+    completed when its result is done, in progress when there is a result that is not."""
     pks = [lesson.pk for lesson in lessons]
     statuses = dict.fromkeys(pks, NOT_STARTED_STATUS)
     if person is None or not pks:
@@ -92,4 +94,9 @@ def lesson_statuses(person, lessons):
         "lesson_id", "completed_at", "seconds_covered", "duration")
     for lesson_id, completed_at, seconds_covered, duration in rows:
         statuses[lesson_id] = _status(completed_at, seconds_covered, duration)
+    activity_pages = {lesson.activity_key: lesson.pk for lesson in lessons if getattr(lesson, "activity_key", None)}
+    if activity_pages:
+        results = ActivityResult.objects.filter(person=person, activity__key__in=activity_pages)
+        for key, done_at in results.values_list("activity__key", "done_at"):
+            statuses[activity_pages[key]] = LessonStatus(COMPLETED if done_at else IN_PROGRESS)
     return statuses

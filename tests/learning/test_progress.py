@@ -37,3 +37,21 @@ def test_it_reports_each_lessons_status(secretary, other_secretary, lesson, make
     assert statuses[untouched.pk].state == progress.NOT_STARTED
     assert statuses[video_lesson.pk].state == progress.IN_PROGRESS and statuses[video_lesson.pk].percent == 50
     assert progress.lesson_statuses(None, [lesson])[lesson.pk].state == progress.NOT_STARTED
+
+
+def test_a_quiz_page_shows_its_activity_result(secretary, course):
+    from lms.learning import activities
+    from lms.learning.models import ActivityKind
+
+    class QuizLike:  # any child page with an activity key, as assessments' QuizPage has
+        def __init__(self, pk, key):
+            self.pk, self.activity_key = pk, key
+
+    passed, failed, untried = QuizLike(9001, "quiz:t1"), QuizLike(9002, "quiz:t2"), QuizLike(9003, "quiz:t3")
+    for quiz in (passed, failed, untried):
+        activities.sync(course, quiz.activity_key, kind=ActivityKind.ASSESSMENT, title="测验")
+    activities.record_result(secretary, "quiz:t1", done=True)
+    activities.record_result(secretary, "quiz:t2", done=False)
+    statuses = progress.lesson_statuses(secretary, [passed, failed, untried])
+    assert [statuses[q.pk].state for q in (passed, failed, untried)] == [
+        progress.COMPLETED, progress.IN_PROGRESS, progress.NOT_STARTED]
