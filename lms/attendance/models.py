@@ -367,7 +367,10 @@ class AttendanceRecordManager(models.Manager):
                 return record, True
             if record.status == status and record.channel == channel:
                 return record, False
-            if record.status != status:
+            online_before, online_now = record.channel == AttendanceChannel.LIVE_ONLINE, \
+                channel == AttendanceChannel.LIVE_ONLINE
+            if record.status != status or (status in ATTENDED_STATUSES and online_before != online_now):
+                # A new status, or attended another way (online, then in the hall): 学时 differ.
                 send_attendance_changed(record, record.status)
             record.status, record.channel, record.recorded_by = status, channel, by
             if status in ATTENDED_STATUSES:

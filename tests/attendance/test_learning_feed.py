@@ -95,3 +95,19 @@ def test_a_late_or_repeated_report_tells_the_current_state(enrolled, full_day, d
     report(record.pk)
     report(10**9)  # a record that no longer exists: nothing to tell
     assert not ActivityResult.objects.get(person=enrolled).done
+
+
+def test_coming_to_the_hall_after_watching_online_earns_the_in_person_day(
+        enrolled, full_day, django_capture_on_commit_callbacks, task_worker):
+    with django_capture_on_commit_callbacks(execute=True):
+        for minute in range(400):  # present online first (80% of 480 minutes)
+            AttendanceRecord.objects.record_live_presence(enrolled, full_day,
+                                                          now=T0 + datetime.timedelta(minutes=minute, seconds=30))
+    task_worker()
+    assert CreditEntry.objects.get(person=enrolled).delivery == Delivery.ONLINE
+    with django_capture_on_commit_callbacks(execute=True):
+        AttendanceRecord.objects.record_status(enrolled, full_day, status=AttendanceStatus.PRESENT,
+                                               channel=AttendanceChannel.ROLL_CALL)
+    task_worker()
+    entry = CreditEntry.objects.get(person=enrolled)
+    assert (entry.delivery, entry.rule, entry.hours) == (Delivery.IN_PERSON, CreditRule.IN_PERSON_DAYS, Decimal("6"))
