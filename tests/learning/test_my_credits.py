@@ -86,3 +86,9 @@ def test_the_course_page_shows_requirements_and_hours_earned(client_for, secreta
     assert response.context["course_hours"] == Decimal("1")
     assert "本课程已获 1 学时" in content
     assert 'data-percent="50"' in content
+
+
+def test_my_learning_links_to_the_ledger_sessions_and_archive(client_for, secretary):
+    content = client_for(secretary).get(reverse("my-learning")).content.decode()
+    for name in ("my-credits", "my-sessions", "my-archive"):
+        assert f'href="{reverse(name)}"' in content
