@@ -70,7 +70,7 @@ def ics_for(person, request=None, now=None):
         "starts_at", "pk")
     host = request.get_host().split(":")[0] if request else "touyan"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Touyan//Attendance//ZH", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(_('Touyan sessions'))}", "X-WR-TIMEZONE:" + settings.TIME_ZONE]
+             "METHOD:PUBLISH", "X-WR-CALNAME:" + _escape(_("Touyan sessions")), "X-WR-TIMEZONE:" + settings.TIME_ZONE]
     for session in sessions:
         url = reverse("session-detail", args=[session.pk])
         if request is not None:

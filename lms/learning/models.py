@@ -268,8 +268,9 @@ class PlanRequirement(ClusterableModel):
         verbose_name_plural = _("plan requirements")
 
     def __str__(self):
+        everyone = _("everyone")
         who = " · ".join(filter(None, [self.get_cadre_category_display(), self.get_level_display()]))
-        return f"{self.plan} · {who or _('everyone')}"
+        return f"{self.plan} · {who or everyone}"
 
     def clean(self):
         super().clean()
