@@ -23,7 +23,7 @@ def sync(course, key, *, kind, title, required=True, happens_at=None, scheduled_
          credit_hours=Decimal("0"), credit_days=Decimal("0")):
     """Create or update the activity `key` of `course`. Returns the CourseActivity."""
     values = {
-        "course": course, "kind": kind, "title": title[:255], "required": required, "happens_at": happens_at,
+        "course_id": course.pk, "kind": kind, "title": title[:255], "required": required, "happens_at": happens_at,
         "scheduled_minutes": scheduled_minutes, "credit_hours": Decimal(credit_hours),
         "credit_days": Decimal(credit_days),
     }
@@ -43,7 +43,7 @@ def sync(course, key, *, kind, title, required=True, happens_at=None, scheduled_
         activity.save(update_fields=sorted(changed))
         # A requirement dropped can complete someone; changed credit changes the ledger of those with
         # results. (A requirement added cannot: completion is never taken back by content changes.)
-        if changed & {"required", "credit_hours", "credit_days", "scheduled_minutes", "course"}:
+        if changed & {"required", "credit_hours", "credit_days", "scheduled_minutes", "course_id"}:
             _requirements_changed(activity)
     return activity
 
