@@ -365,7 +365,8 @@ def write_xlsx(request, target, report=None, max_rows=None):
             if written >= max_rows - 1:
                 part, written = part + 1, 0
                 sheet = new_sheet(title, part, headers, widths)
-            sheet.append([_xlsx_cell(sheet, WriteOnlyCell, value) for value in values])
+            sheet.append([_xlsx_cell(sheet, WriteOnlyCell, value) if isinstance(value, datetime.date) else value
+                          for value in values])  # only dates need a cell with a number format
             written += 1
             progress.tick()
     workbook.save(target)
