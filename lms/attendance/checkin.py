@@ -15,11 +15,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .access import attending_person
+from .access import person_for_session
 from .models import AttendanceChannel, AttendanceRecord
 
 WINDOW_SECONDS = getattr(settings, "ATTENDANCE_QR_WINDOW_SECONDS", 15)
@@ -28,6 +27,9 @@ SALT = "lms.attendance.checkin"
 # How long a scan remembered across the login redirect stays good.
 PENDING_SCAN_MAX_AGE = datetime.timedelta(minutes=10)
 PENDING_SESSION_KEY = "attendance:pending-checkins"
+# The Session columns a scan reads (token, check-in window, late grace, the refusal page), for only().
+SESSION_FIELDS = ("id", "course_id", "title", "starts_at", "ends_at", "mode", "cancelled", "checkin_opens_minutes",
+                  "late_after_minutes")
 
 
 def window(at=None) -> int:
@@ -84,9 +86,9 @@ def take_remembered_scan(django_session, session, now=None):
 
 @dataclass
 class CheckinResult:
-    """`outcome`: "checked_in", "already" (a repeat scan: nothing changed), "not_enrolled", or the
-    session's checkin_state when it is not open ("not_open", "closed", "cancelled",
-    "not_in_person")."""
+    """`outcome`: "checked_in", "already" (a repeat scan: nothing changed), "no_person" (the
+    account has no person in the roster), the session's checkin_state when it is not open
+    ("not_open", "closed", "cancelled", "not_in_person"), or "not_enrolled"."""
 
     outcome: str
     record: AttendanceRecord | None = None
@@ -100,16 +102,15 @@ def check_in(user, session, *, at=None, channel=AttendanceChannel.QR) -> Checkin
     """Check the user's person in to the session at `at` (when they scanned): present, or late
     after the grace period. Someone already seen in the hall changes nothing."""
     at = at or timezone.now()
+    person = person_for_session(user, session)
+    if person is None:
+        return CheckinResult("no_person")
     state = session.checkin_state(at)
     if state != "open":
         return CheckinResult(state)
-    person = attending_person(user, session)
-    if person is None or not session.course.live:
+    if not person.attending:
         return CheckinResult("not_enrolled")
-    with transaction.atomic():
-        record = AttendanceRecord.objects.select_for_update().filter(person=person, session=session).first()
-        if record is not None and record.attended_in_person:
-            return CheckinResult("already", record)
-        record, _changed = AttendanceRecord.objects.record_status(
-            person, session, status=session.arrival_status(at), channel=channel, by=user, at=at)
-    return CheckinResult("checked_in", record)
+    record, changed = AttendanceRecord.objects.record_status(
+        person, session, status=session.arrival_status(at), channel=channel, by=user, at=at,
+        unless=lambda existing: existing.attended_in_person)
+    return CheckinResult("checked_in" if changed else "already", record)

@@ -350,11 +350,13 @@ class AttendanceRecordManager(models.Manager):
             added = record.minutes_present - before
             return PresenceResult(record, "counted" if added else "already_counted", added)
 
-    def record_status(self, person, session, *, status, channel, by=None, at=None):
+    def record_status(self, person, session, *, status, channel, by=None, at=None, unless=None):
         """Set the person's status for the session through a staff or self-service channel
         (roll call, QR check-in, leave, import ...), creating the one record if needed. Returns
-        (record, changed). The policy of which channel may overwrite which stays with the caller;
-        live minutes already counted are kept whatever the new status."""
+        (record, changed). The policy of which channel may overwrite which stays with the caller:
+        `unless(record)`, if given, is asked about an existing record once it is locked, and a
+        true answer leaves it unchanged (so the caller needs no lock and read of its own); live
+        minutes already counted are kept whatever the new status."""
         at = at or timezone.now()
         with transaction.atomic():
             record, created = self._locked(person, session, {
@@ -365,6 +367,8 @@ class AttendanceRecordManager(models.Manager):
             if created:
                 send_attendance_changed(record, None)
                 return record, True
+            if unless is not None and unless(record):
+                return record, False
             if record.status == status and record.channel == channel:
                 return record, False
             online_before, online_now = record.channel == AttendanceChannel.LIVE_ONLINE, \
