@@ -9,8 +9,9 @@ the same bounded load generator (threads with keep-alive connections, loopback o
 - check-in: GET /checkin/<session>/<token>/ — each learner scans once with the current rotating
   token (computed here from the shared SECRET_KEY), so every request creates one attendance record.
 
-Prints requests/s, p50 and p99 of each, the ratios check-in/noop (throughput, and p99 noop/check-in),
-goal ≥ 0.5, and checks that the database holds exactly one record per learner.
+The floor is measured before and after the check-in burst. Prints requests/s, p50 and p99 of
+each, the ratios check-in/noop (throughput, and p99 noop/check-in, against the mean of the two
+floors), goal ≥ 0.5, and checks that the database holds exactly one record per learner.
 
     .venv/bin/python bench/checkin.py [--learners 1000] [--clients 16] [--workers 4]
     .venv/bin/python bench/checkin.py --database-url postgres://postgres@127.0.0.1:5432/touyan_bench_checkin
@@ -221,6 +222,9 @@ def main():
             burst(port, cookies[:50], lambda: "/bench/noop-get/", args.clients)  # warm up
             noop = burst(port, cookies, lambda: "/bench/noop-get/", args.clients)
             check = burst(port, cookies, checkin_path, args.clients)
+            # The floor again, after: on a shared machine a load spike during one short burst
+            # moves the ratio a lot, so the ratio uses the mean of the two floors.
+            noop_after = burst(port, cookies, lambda: "/bench/noop-get/", args.clients)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -236,11 +240,13 @@ def main():
     print(f"QR check-in burst, {backend}, gunicorn {args.workers} sync workers, {args.clients} client threads, "
           f"{args.learners} distinct learners each scanning once, loopback"
           + (", WITHOUT the learning feed (diagnostic)" if args.without_learning_feed else ""))
-    for name, run in (("noop", noop), ("check-in", check)):
+    for name, run in (("noop", noop), ("check-in", check), ("noop", noop_after)):
         print(f"  {name:9s} {run['rps']:8.1f} req/s   p50 {run['p50']:6.1f} ms   p99 {run['p99']:6.1f} ms   "
               f"requests {run['requests']}   burst {run['seconds']:.1f} s   statuses {run['statuses']}")
-    print(f"  ratio throughput check-in / noop = {check['rps'] / noop['rps']:.2f}   "
-          f"ratio p99 noop / check-in = {noop['p99'] / check['p99']:.2f}   (goal >= 0.5)")
+    noop_rps = (noop["rps"] + noop_after["rps"]) / 2
+    noop_p99 = (noop["p99"] + noop_after["p99"]) / 2
+    print(f"  ratio throughput check-in / noop = {check['rps'] / noop_rps:.2f}   "
+          f"ratio p99 noop / check-in = {noop_p99 / check['p99']:.2f}   (goal >= 0.5; noop = mean of before and after)")
     print(f"  records {db['records']} (one per learner: {db['records'] == args.learners and db['max_per_person'] == 1})"
           f"   statuses {db['statuses']}   channels {db['channels']}")
     return 0
