@@ -100,6 +100,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # Keep the connection between requests: opening one runs the PRAGMAs below, and
+            # django-q2's async_task closes "old" connections, which with 0 means every one.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # Writers take the lock at BEGIN, so concurrent writers wait (busy timeout)
                 # instead of failing with "database is locked" half way through a transaction.
