@@ -66,14 +66,11 @@ def setup_here(learners):
     django.setup()
     import datetime
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from courses.models import CoursePage, HomePage, ProgramPage
     from lms.attendance.models import Session
-    from lms.learning.models import Enrollment, EnrollmentSource
-    from lms.people.models import Organization, OrgType, Person
+    from lms.people.models import Organization, OrgType
 
     today = timezone.localdate()
     home = HomePage.objects.get()
@@ -85,18 +82,7 @@ def setup_here(learners):
     session = Session.objects.create(course=course, title="压测场次", starts_at=now - datetime.timedelta(minutes=5),
                                      ends_at=now + datetime.timedelta(hours=3), mode="hybrid", late_after_minutes=600)
     org = Organization.add_root(name="压测区", org_type=OrgType.DISTRICT, code="BENCH")
-    out = []
-    for i in range(learners):
-        phone = f"139{i:08d}"
-        user = Person.create_account(phone, "bench-pass-1234")
-        person = Person.objects.create(user=user, name=f"学员{i}", phone=phone, organization=org)
-        Enrollment.enrol(person, course, EnrollmentSource.BULK)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "lms.people.auth.PhoneOrUsernameBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        out.append(store.session_key)
+    out = [hb.enrolled_learner(course, org, i) for i in range(learners)]
     print(json.dumps({"session": session.pk, "cookies": out}))
 
 

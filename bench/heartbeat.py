@@ -66,6 +66,27 @@ def _fresh_database(env, database_url):
     subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
 
 
+def enrolled_learner(course, organization, index):
+    """Inside Django: learner number `index`, enrolled in `course`, with a logged-in session.
+    Returns the session key (the cookie the load generator sends)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from lms.learning.models import Enrollment, EnrollmentSource
+    from lms.people.models import Person
+
+    phone = f"139{index:08d}"
+    user = Person.create_account(phone, "bench-pass-1234")
+    person = Person.objects.create(user=user, name=f"学员{index}", phone=phone, organization=organization)
+    Enrollment.enrol(person, course, EnrollmentSource.BULK)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "lms.people.auth.PhoneOrUsernameBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
 def setup_here(clients):
     """Inside Django: the learners, their sessions, the course and the video lesson. Prints JSON."""
     sys.path[:0] = [str(HERE), str(ROOT)]
@@ -74,13 +95,10 @@ def setup_here(clients):
     django.setup()
     import datetime
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from wagtailmedia.models import get_media_model
 
     from courses.models import CoursePage, HomePage, ProgramPage, VideoLessonPage
-    from lms.learning.models import Enrollment, EnrollmentSource
-    from lms.people.models import Organization, OrgType, Person
+    from lms.people.models import Organization, OrgType
 
     home = HomePage.objects.get()
     program = home.add_child(instance=ProgramPage(title="压测项目", slug="bench", kind="micro_videos",
@@ -92,18 +110,8 @@ def setup_here(clients):
                                              file="media/bench.mp4")
     lesson = course.add_child(instance=VideoLessonPage(title="压测视频", slug="bench-video", video=media))
     org = Organization.add_root(name="压测区", org_type=OrgType.DISTRICT, code="BENCH")
-    learners = []
-    for i in range(clients):
-        phone = f"139{i:08d}"
-        user = Person.create_account(phone, "bench-pass-1234")
-        person = Person.objects.create(user=user, name=f"学员{i}", phone=phone, organization=org)
-        Enrollment.enrol(person, course, EnrollmentSource.BULK)
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "lms.people.auth.PhoneOrUsernameBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        learners.append({"session": session.session_key, "csrf": secrets.token_hex(16)})
+    learners = [{"session": enrolled_learner(course, org, i), "csrf": secrets.token_hex(16)}
+                for i in range(clients)]
     print(json.dumps({"lesson": lesson.pk, "learners": learners}))
 
 
