@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import Page
 
 from lms.learning.models import Enrollment
 from lms.people.scoping import visible_persons
@@ -148,7 +149,8 @@ class QuizIndexView(StaffView):
         for row in (Attempt.objects.filter(person__in=self.persons).exclude(status=AttemptStatus.IN_PROGRESS)
                     .values("quiz").order_by().annotate(n=Count("pk"))):
             counts[row["quiz"]] = row["n"]
-        context["rows"] = [(quiz, quiz.get_parent(), counts.get(quiz.pk, 0)) for quiz in quizzes]
+        courses = Page.objects.in_bulk({quiz.path[: -Page.steplen] for quiz in quizzes}, field_name="path")
+        context["rows"] = [(quiz, courses.get(quiz.path[: -Page.steplen]), counts.get(quiz.pk, 0)) for quiz in quizzes]
         return context
 
 
