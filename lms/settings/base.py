@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     # Django and friends
     "django_q",
+    "simple_history",
     "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Records request.user as the author of every historical (audit) record.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login attempt is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
