@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from .models import ActivityKind, ActivityResult, CourseActivity, Enrollment, LessonProgress
+from .signals import course_completed
 
 LESSONS, SESSIONS, ASSESSMENTS = "lessons", "sessions", "assessments"
 REQUIREMENT_LABELS = {LESSONS: _("Lessons"), SESSIONS: _("Sessions attended"), ASSESSMENTS: _("Assessments passed")}
@@ -162,6 +163,7 @@ def recompute(person, course, *, revoke=False, when=None):
         # Conditional update: concurrent recomputes complete it once, with the first time.
         if enrollments.filter(completed_at__isnull=True).update(completed_at=when):
             status.completed_at = when
+            course_completed.send(sender=Enrollment, person=person, course=course, completed_at=when)
         else:
             status.completed_at = enrollments.values_list("completed_at", flat=True).first()
     elif revoke and status.completed and not status.requirements_met:

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "lms.attendance",
     "lms.rotations",
     "lms.assessments",
+    "lms.certificates",
     "lms.records",
     "lms.demo",
     "courses",
