@@ -119,6 +119,11 @@ class Person(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=CadreLevel.choices, default=CadreLevel.NONE)
     appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set for accounts created by a roster import or by staff: someone else knew the first "
+                    "password, so the person must choose their own before using the site."),
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -136,6 +141,12 @@ class Person(models.Model):
         from django.contrib.auth import get_user_model
 
         return get_user_model().objects.create_user(username=phone, password=password)
+
+    def password_changed_by_owner(self):
+        """The person chose their own password: nobody else knows it any more, so stop forcing a change."""
+        if self.must_change_password:
+            self.must_change_password = False
+            Person.objects.filter(pk=self.pk).update(must_change_password=False)
 
     def clean(self):
         if self.appointed_on and self.appointed_on > timezone.localdate():

@@ -567,7 +567,8 @@ class RosterConflict(Exception):
 def apply(roster_plan):
     """Write the plan in one transaction: all rows or none. Bulk statements, so a few thousand rows
     take seconds. New accounts are what Person.create_account makes (username = mobile number),
-    with an unusable password, in the learner role."""
+    with an unusable password, in the learner role, and marked to change the first password the
+    training office gives them."""
     User = get_user_model()
     creates = [c for c in roster_plan.changes if c.action == "create"]
     updates = [c for c in roster_plan.changes if c.action in ("update", "deactivate")]
@@ -588,7 +589,8 @@ def apply(roster_plan):
                     for account in accounts:
                         account.pk = ids[account.username]
                 created = Person.objects.bulk_create(
-                    [Person(user=account, **change.values) for account, change in zip(accounts, creates)],
+                    [Person(user=account, must_change_password=True, **change.values)
+                     for account, change in zip(accounts, creates)],
                     batch_size=500)
                 if any(person.pk is None for person in created):
                     created = Person.objects.filter(phone__in=[person.phone for person in created])

@@ -1,12 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import password, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/profile/", views.profile, name="profile"),
-    path("me/password/", auth_views.PasswordChangeView.as_view(
-        template_name="registration/password_change.html", success_url="/me/profile/"), name="password-change"),
+    path("me/password/", password.PasswordChangeView.as_view(), name="password-change"),
 ]

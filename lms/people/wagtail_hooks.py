@@ -22,6 +22,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from . import password  # noqa: F401  (registers the admin hooks that mark staff-set passwords)
 from .models import Organization, Person
 from .scoping import visible_organizations, visible_persons
 
@@ -123,6 +124,7 @@ class PersonForm(WagtailAdminModelForm):
         person = super().save(commit=False)
         if not person.user_id:
             person.user = Person.create_account(person.phone)
+            person.must_change_password = True  # staff will know the first password
         if commit:
             person.save()
         return person

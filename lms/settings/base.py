@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "lms.assessments",
     "lms.certificates",
     "lms.records",
+    "lms.audit",
     "lms.demo",
     "courses",
     # Wagtail
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person whose first password was set by someone else changes it before anything else.
+    "lms.people.password.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Records request.user as the author of every historical (audit) record.
