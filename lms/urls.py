@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("lms.attendance.urls")),
     path("", include("lms.rotations.urls")),
     path("", include("lms.assessments.urls")),
+    path("", include("lms.certificates.urls")),
     re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), protected_media.serve_media, name="media"),
     # Wagtail serves the course catalogue; keep it last.
     path("", include(wagtail_urls)),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from wagtail.models import PreviewableMixin
 
 from .placeholders import placeholder_list, validate_body
 
@@ -52,7 +53,7 @@ class Font(models.TextChoices):
     SANS = "Noto Sans CJK SC", _("Sans-serif (Noto Sans CJK SC, 黑体 style)")
 
 
-class CertificateTemplate(models.Model):
+class CertificateTemplate(PreviewableMixin, models.Model):
     """How a certificate looks and what it says, designed by the training office in the admin.
 
     A course uses the template that names it, else the one naming its program, else the district
@@ -120,6 +121,17 @@ class CertificateTemplate(models.Model):
                 is_district_default=True).exclude(pk=self.pk).exists():
             raise ValidationError({"is_district_default": gettext(
                 "Another template is already the district default: untick it there first.")})
+
+    # Live preview in the admin: the certificate with sample data, as a picture of the PDF page
+    # (exactly what will be printed, in any browser) or as the PDF itself.
+    @property
+    def preview_modes(self):
+        return [("", gettext("Page image")), ("pdf", "PDF")]
+
+    def serve_preview(self, request, mode_name):
+        from .preview import serve_preview
+
+        return serve_preview(self, request, mode_name)
 
     @classmethod
     def for_course(cls, course):

@@ -40,6 +40,9 @@ ROLE_PERMISSIONS = {
         "assessments.view_offlinescore",
         "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
         "learning.view_annualplan",
+        "certificates.view_certificate", "certificates.add_certificate", "certificates.change_certificate",
+        "certificates.view_certificatetemplate", "certificates.add_certificatetemplate",
+        "certificates.change_certificatetemplate",
     ],
     HR: [
         "wagtailadmin.access_admin",
@@ -53,6 +56,7 @@ ROLE_PERMISSIONS = {
         "people.view_person", "people.view_organization",
         "assessments.view_attempt", "assessments.view_offlinescore",
         "learning.view_enrollment", "learning.add_enrollment", "learning.change_enrollment",
+        "certificates.view_certificate",
     ],
 }
 

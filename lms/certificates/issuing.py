@@ -1,0 +1,244 @@
+"""Issuing certificates: one person (issue, reissue), a queued single issue (issue_for) and the
+training office's bulk batches (start_batch, run_batch, retry_batch).
+
+Order of work, so that a worker dying anywhere leaves nothing half-done: allocate the serial (its
+own short transaction), render the PDF, store it, then commit the row. The partial unique
+constraint "one valid certificate per person and course" is the guard against a second delivery
+or a concurrent worker: the loser's insert fails, its stored file is removed and the winner's
+certificate is returned. A worker killed before the commit leaves at most an orphan file and an
+unused serial number; the retry issues the certificate.
+
+Public API (for demo data, benchmarks and other apps):
+
+    from lms.certificates import issuing
+    certificate, created = issuing.issue(person, course, by=user)   # render + store + commit, idempotent
+    certificate = issuing.issue_for(person.pk, course.pk)           # only if the course is completed
+    new = issuing.reissue(certificate, by=user)                     # new version, supersedes the old
+    certificate.revoke("reason", by=user)
+    batch = issuing.start_batch(course, user)                       # bulk, queued on commit
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from .models import (
+    BatchStatus, Certificate, CertificateError, CertificateTemplate, IssueBatch, SerialCounter, Status,
+    new_verification_code,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS_SHOWN = 5
+
+
+def template_for(course, template=None):
+    template = template or CertificateTemplate.for_course(course)
+    if template is None:
+        raise CertificateError(gettext(
+            "No certificate template applies to “%(course)s”: create one for the course, its program "
+            "or as the district default.") % {"course": course.title})
+    return template
+
+
+def completed_enrollment(person, course):
+    from lms.learning.models import Enrollment
+
+    return Enrollment.objects.current().filter(person=person, course=course, completed_at__isnull=False).first()
+
+
+def credit_hours(person, course):
+    """The 学时 the person earned in the course (their ledger), else what the course declares."""
+    from lms.learning.models import CreditEntry
+
+    earned = CreditEntry.objects.filter(person=person, course=course).totals()["total"]
+    return earned or course.credit_hours
+
+
+def _new_certificate(person, course, template, *, by, version, supersedes=None):
+    """An unsaved certificate with its snapshot, serial and code, and its PDF rendered and stored."""
+    from . import rendering
+
+    now = timezone.now()
+    enrollment = completed_enrollment(person, course)
+    certificate = Certificate(
+        person=person, course=course, template=template, version=version, supersedes=supersedes,
+        serial=SerialCounter.allocate(template.serial_prefix or "QX", timezone.localtime(now).year),
+        code=new_verification_code(), status=Status.VALID, title=template.title,
+        holder_name=person.name, course_title=course.title, starts_on=course.starts_on, ends_on=course.ends_on,
+        completed_at=enrollment.completed_at if enrollment else None,
+        credit_hours=credit_hours(person, course), issuing_organization=template.issuing_organization,
+        issued_on=timezone.localdate(now), issued_at=now, issued_by=by,
+    )
+    with translation.override("zh-hans"):
+        pdf = rendering.render_pdf(certificate)
+    certificate.pdf.save(certificate.filename(), ContentFile(pdf), save=False)
+    certificate._history_user = by
+    return certificate
+
+
+def _discard(certificate):
+    try:
+        certificate.pdf.delete(save=False)
+    except OSError:  # pragma: no cover - the orphan is harmless
+        logger.warning("could not delete the orphan certificate file %s", certificate.pdf.name)
+
+
+def _next_version(person, course):
+    return (Certificate.objects.filter(person=person, course=course).aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+def issue(person, course, *, by=None, template=None):
+    """The person's certificate for the course: the existing current one (valid or revoked, so a
+    revocation is not undone by a later bulk issue), or a new one. Returns (certificate, created).
+    Raises CertificateError when no template applies or a font/image is missing."""
+    existing = Certificate.objects.current().filter(person=person, course=course).order_by("-version").first()
+    if existing is not None:
+        return existing, False
+    template = template_for(course, template)
+    certificate = _new_certificate(person, course, template, by=by, version=_next_version(person, course))
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:
+        _discard(certificate)
+        existing = Certificate.objects.current().filter(person=person, course=course).order_by("-version").first()
+        if existing is None:
+            raise
+        return existing, False
+    return certificate, True
+
+
+def reissue(certificate, *, by=None, template=None):
+    """A new version of a valid or revoked certificate, from the person's and course's data as
+    they are now, with the course's current template (else the old one). The old one becomes
+    superseded (a revoked one stays revoked). Raises ValidationError if it was already replaced."""
+    if certificate.status == Status.SUPERSEDED or Certificate.objects.filter(supersedes=certificate).exists():
+        raise ValidationError(gettext("This certificate has already been replaced by a newer version."))
+    template = template or CertificateTemplate.for_course(certificate.course) or certificate.template
+    new = _new_certificate(certificate.person, certificate.course, template, by=by,
+                           version=_next_version(certificate.person_id, certificate.course_id),
+                           supersedes=certificate)
+    try:
+        with transaction.atomic():
+            old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+            if old.status == Status.SUPERSEDED:
+                raise ValidationError(gettext("This certificate has already been replaced by a newer version."))
+            if old.status == Status.VALID:
+                old.status = Status.SUPERSEDED
+                old._history_user = by
+                old.save(update_fields=["status"])
+            new.save()
+    except (IntegrityError, ValidationError) as error:
+        _discard(new)
+        if isinstance(error, IntegrityError):
+            raise ValidationError(gettext("This certificate has already been replaced by a newer version.")) from None
+        raise
+    certificate.refresh_from_db()
+    return new
+
+
+def issue_for(person_pk, course_pk, *, by=None):
+    """The queued issue after a completion: issue if the person's current enrolment is completed
+    (a completion revoked before the task ran issues nothing). Idempotent."""
+    from courses.models import CoursePage
+    from lms.people.models import Person
+
+    person = Person.objects.filter(pk=person_pk).first()
+    course = CoursePage.objects.filter(pk=course_pk).first()
+    if person is None or course is None or completed_enrollment(person, course) is None:
+        return None
+    certificate, _created = issue(person, course, by=by)
+    return certificate
+
+
+# --- bulk issuing -----------------------------------------------------------------------------------
+
+
+def pending_persons(course, user):
+    """Persons the user may see with a completed current enrolment in the course and no
+    certificate for it (valid or revoked)."""
+    from lms.learning.models import Enrollment
+
+    from .access import scoped_persons
+
+    completed = Enrollment.objects.current().filter(course=course, completed_at__isnull=False)
+    issued = Certificate.objects.current().filter(course=course)
+    return (scoped_persons(user).filter(pk__in=completed.values("person_id"))
+            .exclude(pk__in=issued.values("person_id")).order_by("pk"))
+
+
+def start_batch(course, user):
+    """Create a batch for the course and queue it once the request commits."""
+    from .tasks import queue_batch
+
+    with transaction.atomic():
+        batch = IssueBatch.objects.create(course=course, requested_by=user,
+                                          total=pending_persons(course, user).count())
+        queue_batch(batch)
+    return batch
+
+
+def retry_batch(batch):
+    """Queue a failed batch again (only what is still missing is issued)."""
+    from .tasks import queue_batch
+
+    with transaction.atomic():
+        if IssueBatch.objects.filter(pk=batch.pk, status=BatchStatus.FAILED).update(
+                status=BatchStatus.QUEUED, error="", finished_at=None):
+            batch.refresh_from_db()
+            queue_batch(batch)
+    return batch
+
+
+def run_batch(batch_pk):
+    """The batch task. Idempotent: a finished batch is not run again; a batch left running by a
+    dead worker, delivered again, carries on with what is still missing. A failure for one person
+    (a missing image, say) is counted and shown on the batch, and the rest go on; the batch then
+    ends failed and can be retried."""
+    batch = IssueBatch.objects.filter(pk=batch_pk).select_related("requested_by").first()
+    if batch is None or batch.status == BatchStatus.DONE:
+        return "skipped"
+    from .access import can_issue
+
+    user = batch.requested_by
+    course = batch.course
+    pending = list(pending_persons(course, user)) if can_issue(user) else []
+    IssueBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.RUNNING, started_at=timezone.now(), attempts=batch.attempts + 1,
+        total=batch.done + len(pending), failed=0, error="")
+    if not can_issue(user):
+        _finish(batch, [gettext("You may no longer issue certificates.")])
+        return "failed"
+    errors = []
+    failed = 0
+    with translation.override("zh-hans"):
+        for person in pending:
+            try:
+                _certificate, created = issue(person, course, by=user)
+            except Exception as error:  # noqa: BLE001 - shown on the batch; the rest still go on
+                failed += 1
+                message = str(error) if isinstance(error, (CertificateError, ValidationError)) else (
+                    gettext("%(name)s: unexpected error (%(error)s).") % {
+                        "name": person.name, "error": error.__class__.__name__})
+                if isinstance(error, CertificateError) and message not in errors:
+                    errors.append(message)
+                elif not isinstance(error, CertificateError):
+                    logger.exception("certificate for person %s, course %s failed", person.pk, course.pk)
+                    errors.append(message)
+                IssueBatch.objects.filter(pk=batch.pk).update(failed=failed)
+                continue
+            if created:
+                IssueBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+    return _finish(batch, errors[:MAX_ERRORS_SHOWN], failed=failed)
+
+
+def _finish(batch, errors, failed=0):
+    status = BatchStatus.FAILED if (errors or failed) else BatchStatus.DONE
+    IssueBatch.objects.filter(pk=batch.pk).update(status=status, error="\n".join(errors), finished_at=timezone.now())
+    return status
