@@ -2,8 +2,27 @@
 videos can seek in a browser. In production the check stays here and the bytes can be handed to
 the proxy with X-Accel-Redirect (nginx) or X-Sendfile (Apache) via MEDIA_SERVE_METHOD.
 
-Access: files under MEDIA_PUBLIC_PREFIXES (catalogue images) are public; everything else needs a
-logged-in user. Feature apps with owner-only files (certificates) add their own stricter views."""
+Access is an allow-list of the directories the content libraries write to:
+- MEDIA_PUBLIC_PREFIXES (Wagtail images and their renditions, shown on the public catalogue):
+  anyone;
+- MEDIA_LOGGED_IN_PREFIXES (course material: wagtailmedia videos/audio and their thumbnails,
+  Wagtail documents such as handouts and subtitle files): any logged-in user. Videos are not
+  limited to enrolled learners: a lesson page shows its player to every logged-in visitor of the
+  catalogue (micro-videos are open to all party members), and a video can be used by several
+  lessons, so enrolment is no boundary for the file;
+- anything else — certificates/ (certificates of record, named by a guessable serial),
+  records/exports/ (HR exports), and any owner-only directory a later app adds — is a 404 here,
+  for everyone including superusers: those files are served by their apps' own access-checked
+  views (lms.certificates.views.download, lms.records.admin_views.export_download). An allow-list
+  rather than a deny-list, so that a new upload directory is private until someone decides.
+
+The path is checked after "." and ".." are folded and again after symlinks are resolved, so
+"images/../certificates/x.pdf", "media/%2e%2e/records/..." or a symlink in media/ pointing at
+an owner-only directory all land on the rule of where the file really is.
+
+Wagtail serves documents by id at /documents/<id>/<name> through its own view; this module also
+makes that view require a login (before_serve_document), so a handout of a members-only course
+cannot be fetched anonymously by counting ids."""
 
 import mimetypes
 import posixpath
@@ -12,17 +31,27 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from wagtail import hooks
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
+# wagtailmedia files and thumbnails, Wagtail documents (upload_to of those models)
+DEFAULT_LOGGED_IN_PREFIXES = ("media/", "media_thumbnails/", "documents/")
+
+
+def _logged_in_prefixes():
+    return tuple(getattr(settings, "MEDIA_LOGGED_IN_PREFIXES", DEFAULT_LOGGED_IN_PREFIXES))
+
 
 def _normalize(path: str) -> str:
     """The path with "." and ".." segments folded, so that the access check sees where the path
     really leads ("images/../documents/x.pdf" is a document, not a public image); 404 if it
     climbs out of MEDIA_ROOT."""
+    if "\x00" in path or "\\" in path:
+        raise Http404
     normalized = posixpath.normpath(path)
     if normalized in (".", "..") or normalized.startswith(("../", "/")):
         raise Http404
@@ -30,9 +59,13 @@ def _normalize(path: str) -> str:
 
 
 def _resolve(path: str) -> Path:
+    """The file the path names, 404 unless it is a file inside MEDIA_ROOT whose real location
+    (symlinks followed) is in a servable directory."""
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / path).resolve()
     if root not in target.parents or not target.is_file():
+        raise Http404
+    if access_rule(target.relative_to(root).as_posix()) is None:
         raise Http404
     return target
 
@@ -78,10 +111,20 @@ class RangeFileWrapper:
             self.fileobj.close()
 
 
-def may_access(request: HttpRequest, path: str) -> bool:
+def access_rule(path: str):
+    """"public", "logged-in", or None (never served here) for a normalized relative path."""
     if path.startswith(tuple(settings.MEDIA_PUBLIC_PREFIXES)):
-        return True
-    return request.user.is_authenticated
+        return "public"
+    if path.startswith(_logged_in_prefixes()):
+        return "logged-in"
+    return None
+
+
+def may_access(request: HttpRequest, path: str) -> bool:
+    rule = access_rule(path)
+    if rule is None:
+        raise Http404
+    return rule == "public" or request.user.is_authenticated
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -91,6 +134,14 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     target = _resolve(path)
     return file_response(request, target, path)
+
+
+@hooks.register("before_serve_document")
+def documents_need_a_login(document, request):
+    """Wagtail's document view serves any document to anyone by id; ours are course material."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
 
 
 def file_response(request: HttpRequest, target: Path, relative_path: str) -> HttpResponse:
