@@ -1,4 +1,4 @@
-"""Demo sessions (场次) of the 2026 courses, the year's training plan with its requirements, and what a sample of learners
+"""Demo sessions (场次) of the 2026 courses, the year's training plan with its requirements and batches, and what a sample of learners
 has done so far: attendance at the sessions already held and lessons read, so that 我的学习, the
 course pages, the attendance screens and the 学时 ledger show real numbers.
 
@@ -19,6 +19,7 @@ from lms.learning.models import AnnualPlan, Enrollment, PlanRequirement
 from lms.people.models import CadreCategory, Person
 
 from . import district
+from .plan import ensure_batches
 
 STREAM_URL = "https://live.qixia.example.cn/touyan/"
 FORUM_VENUE = "区委党校报告厅"
@@ -66,9 +67,11 @@ PLAN_REQUIREMENTS = [
 
 
 def ensure_plan(year):
-    """The year's plan with its requirements per cadre category (kept if HR already made one)."""
+    """The year's plan with its requirements per cadre category (kept if HR already made one) and
+    its planned batches (lms.demo.plan, only the missing ones)."""
     plan, created = AnnualPlan.objects.get_or_create(
         year=year, defaults={"title": f"{year}年度干部教育培训计划", "carry_over_limit": Decimal("8")})
+    ensure_batches(plan)
     if not created:
         return plan
     programs = {page.slug: page for page in ProgramPage.objects.all()}

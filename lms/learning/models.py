@@ -15,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 
-from lms.people.models import CadreCategory, CadreLevel
+from courses.fields import ChoiceListField
+from lms.people.models import NEWLY_APPOINTED_DAYS, CadreCategory, CadreLevel, OrgType
+
+from .history import ClusterHistoricalRecords as HistoricalRecords
 
 
 class EnrollmentSource(models.TextChoices):
@@ -214,6 +217,8 @@ class AnnualPlan(ClusterableModel):
         help_text=_("学时 earned last year above last year's requirement that count towards this year's total. "
                     "0: no carry-over."))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("annual training plan")
         verbose_name_plural = _("annual training plans")
@@ -263,6 +268,8 @@ class PlanRequirement(ClusterableModel):
         "courses.ProgramPage", blank=True, related_name="+", verbose_name=_("mandatory programs"),
         help_text=_("Every course of these programs in the plan's year must be completed."))
 
+    history = HistoricalRecords(m2m_fields=[mandatory_programs])
+
     class Meta:
         verbose_name = _("plan requirement")
         verbose_name_plural = _("plan requirements")
@@ -279,6 +286,104 @@ class PlanRequirement(ClusterableModel):
 
     def specificity(self):
         return (bool(self.cadre_category), bool(self.level))
+
+
+class PlannedBatch(ClusterableModel):
+    """One planned class of the year's plan (年度计划班次, 分类分批): which program runs it, for whom
+    (organization types, cadre categories, newly appointed only), when, for how many trainees,
+    how many days and 学时, who organizes it, and the courses (CoursePages) that realise it.
+
+    The target group is a set of filters like a course's audience: an empty filter means "anyone".
+    "Newly appointed" is Person.is_newly_appointed anchored at the batch instead of today: appointed
+    at most NEWLY_APPOINTED_DAYS before the batch starts, and not after it ends, so the group of a
+    past batch does not change as the calendar moves on. How a batch stands against its plan is
+    counted by lms.records.execution (records read everyone; nothing here imports records)."""
+
+    plan = ParentalKey(AnnualPlan, on_delete=models.CASCADE, related_name="batches", verbose_name=_("plan"))
+    sort_order = models.IntegerField(null=True, blank=True, editable=False)
+    program = models.ForeignKey("courses.ProgramPage", null=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name=_("program"))
+    name = models.CharField(_("batch name"), max_length=200,
+                            help_text=_("For example: 第一期 新任社区书记专题班."))
+    org_types = ChoiceListField(_("organization types"), item_choices=OrgType.choices,
+                                help_text=_("Leave empty for every organization type."))
+    categories = ChoiceListField(_("cadre categories"), item_choices=CadreCategory.choices,
+                                 help_text=_("Leave empty for every cadre category."))
+    newly_appointed_only = models.BooleanField(
+        _("newly appointed only"), default=False,
+        help_text=_("Only persons appointed within a year before the batch starts (or during it)."))
+    starts_on = models.DateField(_("planned start"))
+    ends_on = models.DateField(_("planned end"))
+    planned_trainees = models.IntegerField(_("planned trainees"), default=0,
+                                           validators=[MinValueValidator(0, _("The number cannot be negative."))])
+    planned_days = models.DecimalField(_("planned days"), max_digits=5, decimal_places=1, default=Decimal("0"),
+                                       validators=[MinValueValidator(Decimal("0"), _("The number cannot be negative."))])
+    planned_hours = models.DecimalField(_("planned 学时"), max_digits=6, decimal_places=1, default=Decimal("0"),
+                                        validators=[MinValueValidator(Decimal("0"), _("The number cannot be negative."))])
+    organizer = models.CharField(_("organizer"), max_length=200, blank=True,
+                                 help_text=_("For example: 区委组织部, or a partner university."))
+    notes = models.TextField(_("notes"), blank=True)
+    courses = ParentalManyToManyField(
+        "courses.CoursePage", blank=True, related_name="+", verbose_name=_("courses run for this batch"),
+        help_text=_("The courses (classes) that realise this batch."))
+
+    history = HistoricalRecords(m2m_fields=[courses])
+    sort_order_field = "sort_order"  # InlinePanel lets HR reorder the batches
+
+    class Meta:
+        verbose_name = _("planned batch")
+        verbose_name_plural = _("planned batches")
+        ordering = ["sort_order", "starts_on", "pk"]
+
+    def __str__(self):
+        return f"{self.plan} · {self.name}" if self.plan_id else self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The planned end cannot be before the planned start.")
+        plan = self.plan if self.plan_id else None
+        if plan is not None:
+            errors.update(self.period_errors(plan.year))
+        if errors:
+            raise ValidationError(errors)
+
+    def period_errors(self, year):
+        """{field: message} when the planned period is not within the plan's year."""
+        errors = {}
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            if day and year and day.year != int(year):
+                errors[name] = _("The planned period must lie within the plan's year (%(year)s).") % {"year": year}
+        return errors
+
+    def newly_appointed_window(self):
+        """(first, last) appointment date of a newly appointed person of this batch."""
+        import datetime
+
+        return self.starts_on - datetime.timedelta(days=NEWLY_APPOINTED_DAYS), self.ends_on
+
+    def target_q(self, prefix=""):
+        """A Q over Person (or over `prefix` + person fields) selecting the target group."""
+        q = Q()
+        if self.org_types:
+            q &= Q(**{f"{prefix}organization__org_type__in": self.org_types})
+        if self.categories:
+            q &= Q(**{f"{prefix}cadre_category__in": self.categories})
+        if self.newly_appointed_only:
+            first, last = self.newly_appointed_window()
+            q &= Q(**{f"{prefix}appointed_on__gte": first, f"{prefix}appointed_on__lte": last})
+        return q
+
+    def target_description(self):
+        """The target group in words (for lists and the export)."""
+        org_types, categories = dict(OrgType.choices), dict(CadreCategory.choices)
+        parts = ["、".join(str(org_types.get(v, v)) for v in self.org_types),
+                 "、".join(str(categories.get(v, v)) for v in self.categories)]
+        if self.newly_appointed_only:
+            parts.append(str(_("newly appointed only")))
+        return " · ".join(filter(None, parts)) or str(_("everyone"))
 
 
 class CreditRule(models.TextChoices):

@@ -1,9 +1,13 @@
 """The yearly training-record export (年度培训档案导出) for the annual cadre plan.
 
-Three tables: a per-person summary (required vs. earned 学时, compliance, certificates and
-rotations), the per-activity detail (every 学时 ledger entry of the year) and the rotations that
+Three per-person tables: a per-person summary (required vs. earned 学时, compliance, certificates
+and rotations), the per-activity detail (every 学时 ledger entry of the year) and the rotations that
 overlap the year. XLSX has them as sheets (openpyxl write-only mode: rows go straight to the
-file); CSV holds one table per file, UTF-8 with a BOM so that Excel reads the Chinese.
+file), followed by a fourth, plan-level sheet "年度计划班次": the plan's batches (分类分批) with
+their target groups and planned vs. actual figures counted among the exported persons (see
+lms.records.execution). CSV holds one per-person table per file, UTF-8 with a BOM so that Excel
+reads the Chinese; the batches are not a CSV table (a dozen plan rows, not records of persons,
+and the admin's CSV table choice is a stored field of ExportJob).
 
 Memory stays constant whatever the number of persons: rows are read with .iterator() (a
 server-side cursor on PostgreSQL) and written as they come; only the organization index (a few
@@ -40,8 +44,9 @@ EXCEL_MAX_ROWS = 1_048_576  # per sheet, header included
 CHUNK = 2000
 CSV_CHUNK = 10_000  # rows fetched (one server-side cursor FETCH) and written (one writerows) at a time
 PROGRESS_EVERY = 5000
-SUMMARY, ACTIVITIES, ROTATIONS = "summary", "activities", "rotations"
-TABLES = (SUMMARY, ACTIVITIES, ROTATIONS)
+SUMMARY, ACTIVITIES, ROTATIONS, BATCHES = "summary", "activities", "rotations", "batches"
+TABLES = (SUMMARY, ACTIVITIES, ROTATIONS)  # per-person tables: the CSV choices
+XLSX_TABLES = (*TABLES, BATCHES)
 
 
 def mask_phone(phone):
@@ -156,8 +161,14 @@ class ExportRequest:
         start, end = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
         return Rotation.objects.filter(person__in=self.person_queryset(), starts_on__lte=end, ends_on__gte=start)
 
+    def batches(self):
+        from lms.learning.models import PlannedBatch
+
+        return PlannedBatch.objects.filter(plan__year=self.year)
+
     def total_rows(self, tables=TABLES):
-        counters = {SUMMARY: self.person_queryset, ACTIVITIES: self.entries, ROTATIONS: self.rotations}
+        counters = {SUMMARY: self.person_queryset, ACTIVITIES: self.entries, ROTATIONS: self.rotations,
+                    BATCHES: self.batches}
         return sum(counters[table]().count() for table in tables)
 
 
@@ -294,12 +305,36 @@ def rotation_rows(request):
                str(evaluations.get(midterm, "")), str(evaluations.get(final, "")), str(statuses.get(status, status))]
 
 
+def batch_headers():
+    return [_("Program"), _("Batch"), _("Target group"), _("Planned start"), _("Planned end"), _("Organizer"),
+            _("Planned trainees"), _("Planned days"), _("Planned 学时"), _("Courses"), _("Target group size"),
+            pgettext("batch figure", "Enrolled"), pgettext("batch figure", "Completed"), _("Completion rate (%)"), _("学时 delivered"), _("Status"), _("Notes")]
+
+
+BATCH_WIDTHS = [14, 30, 30, 12, 12, 22, 10, 10, 10, 36, 10, 10, 10, 10, 10, 8, 40]
+
+
+def batch_rows(request):
+    """The plan's batches, planned vs. actual among the exported persons (a fixed number of
+    queries per batch, none per person)."""
+    from .execution import execution_among
+
+    _plan, rows = execution_among(request.person_queryset(), request.year)
+    for row in rows:
+        batch = row.batch
+        yield [batch.program.title if batch.program else "", batch.name, batch.target_description(),
+               batch.starts_on, batch.ends_on, batch.organizer, batch.planned_trainees, batch.planned_days,
+               batch.planned_hours, "、".join(course.title for course in row.courses), row.target, row.enrolled,
+               row.completed, row.completion_rate, row.hours, str(row.status_label), batch.notes]
+
+
 def tables():
     """(key, sheet title, headers, widths, rows function) of each table, in sheet order."""
     return [
         (SUMMARY, pgettext("export sheet", "Summary"), summary_headers(), SUMMARY_WIDTHS, summary_rows),
         (ACTIVITIES, pgettext("export sheet", "学时 detail"), activity_headers(), ACTIVITY_WIDTHS, activity_rows),
         (ROTATIONS, pgettext("export sheet", "Rotations"), rotation_headers(), ROTATION_WIDTHS, rotation_rows),
+        (BATCHES, pgettext("export sheet", "Planned batches"), batch_headers(), BATCH_WIDTHS, batch_rows),
     ]
 
 
@@ -332,7 +367,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def write_xlsx(request, target, report=None, max_rows=None):
-    """All three tables as sheets of one workbook, written to `target` (a path or binary file)."""
+    """All the tables (XLSX_TABLES) as sheets of one workbook, written to `target` (a path or binary file)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill

@@ -39,7 +39,7 @@ def run_export(job_id):
     with translation.override(settings.LANGUAGE_CODE):
         try:
             request = export_request_for(job)
-            tables = export.TABLES if job.file_format == "xlsx" else (job.table,)
+            tables = export.XLSX_TABLES if job.file_format == "xlsx" else (job.table,)
             ExportJob.objects.filter(pk=job.pk).update(rows_total=request.total_rows(tables))
 
             def report(rows):

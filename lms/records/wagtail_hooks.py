@@ -1,11 +1,11 @@
-"""Records in the Wagtail admin: a 培训档案 menu (compliance, exports) for records staff."""
+"""Records in the Wagtail admin: a 培训档案 menu (compliance, plan execution, exports) for records staff."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import admin_views
+from . import admin_views, plan_views
 from .access import is_records_staff
 
 
@@ -15,6 +15,8 @@ def register_records_urls():
         path("records/compliance/", admin_views.ComplianceDashboardView.as_view(), name="records_compliance"),
         path("records/compliance/<int:org_id>/", admin_views.ComplianceGroupView.as_view(),
              name="records_compliance_group"),
+        path("records/plan/", plan_views.current_plan, name="records_plan_execution_current"),
+        path("records/plan/<int:year>/", plan_views.PlanExecutionView.as_view(), name="records_plan_execution"),
         path("records/exports/", admin_views.ExportView.as_view(), name="records_export"),
         path("records/exports/<int:pk>/", admin_views.ExportStatusView.as_view(), name="records_export_status"),
         path("records/exports/<int:pk>/retry/", admin_views.export_retry, name="records_export_retry"),
@@ -38,6 +40,12 @@ def register_compliance_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
+def register_plan_execution_menu_item():
+    return RecordsMenuItem(_("Plan execution"), reverse("records_plan_execution_current"), icon_name="date",
+                           name="records-plan-execution", order=231)
+
+
+@hooks.register("register_admin_menu_item")
 def register_export_menu_item():
     return RecordsMenuItem(_("Export training records"), reverse("records_export"), icon_name="download",
-                           name="records-export", order=231)
+                           name="records-export", order=232)

@@ -36,7 +36,7 @@ def plan_data(year="2026", requirements=(), **changes):
     requirements = [dict(r) for r in requirements]
     programs = [r.pop("mandatory_programs") for r in requirements]
     data = nested_form_data({"year": year, "title": f"{year}年度计划", **RULES, **changes,
-                             "requirements": inline_formset(requirements)})
+                             "requirements": inline_formset(requirements), "batches": inline_formset([])})
     for index, pks in enumerate(programs):
         data[f"requirements-{index}-mandatory_programs"] = pks
     return data

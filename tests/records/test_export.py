@@ -47,7 +47,7 @@ def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(records, tmp
     path = tmp_path / "records.xlsx"
     assert "rows written" in run("--year", "2026", "--format", "xlsx", "--output", str(path))
     sheets, workbook = read_xlsx(path)
-    assert list(sheets) == ["人员汇总", "学时明细", "挂职选派"]
+    assert list(sheets) == ["人员汇总", "学时明细", "挂职选派", "年度计划班次"]  # the batches: test_plan_execution
     summary = sheets["人员汇总"]
     assert summary[0][:4] == ["姓名", "手机号码", "工号", "所在组织"]
     row = next(r for r in summary if r[0] == "张书记")
@@ -69,7 +69,7 @@ def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(records, tmp
     assert rotations[1][0] == "张书记" and rotations[1][7] == datetime.datetime(2026, 3, 1)
     for sheet in workbook:
         assert sheet.freeze_panes == "A2"
-        assert sheet.column_dimensions["A"].width == 10
+    assert [workbook[title].column_dimensions["A"].width for title in ("人员汇总", "学时明细", "挂职选派")] == [10] * 3
 
 
 def test_csv_is_utf8_with_a_bom_one_table_per_file(records, tmp_path):

@@ -12,7 +12,8 @@ from lms.records import export
 
 class Command(BaseCommand):
     help = ("Export the yearly training records of everyone (or one street, some cadre categories): XLSX with "
-            "three sheets (summary, 学时 detail, rotations) or one table as CSV (UTF-8 with BOM).")
+            "four sheets (summary, 学时 detail, rotations, the plan's batches) or one per-person table as CSV "
+            "(UTF-8 with BOM).")
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--category", action="append", default=[],
                             help="A cadre category (value or Chinese name); repeat or separate with commas.")
         parser.add_argument("--table", choices=export.TABLES, default=export.SUMMARY,
-                            help="The table written as CSV (XLSX always has all three).")
+                            help="The table written as CSV (XLSX always has every table and the plan's batches).")
 
     def handle(self, *args, **options):
         from django.conf import settings
