@@ -307,7 +307,7 @@ def rotation_rows(request):
 
 def batch_headers():
     return [_("Program"), _("Batch"), _("Target group"), _("Planned start"), _("Planned end"), _("Organizer"),
-            _("Planned trainees"), _("Planned days"), _("Planned 学时"), _("Courses"), _("Target group size"),
+            _("Planned trainees"), _("Planned days"), _("Planned 学时"), _("Courses run"), _("Target group size"),
             pgettext("batch figure", "Enrolled"), pgettext("batch figure", "Completed"), _("Completion rate (%)"), _("学时 delivered"), _("Status"), _("Notes")]
 
 
