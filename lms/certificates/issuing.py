@@ -145,13 +145,18 @@ def reissue(certificate, *, by=None, template=None):
 
 def issue_for(person_pk, course_pk, *, by=None):
     """The queued issue after a completion: issue if the person's current enrolment is completed
-    (a completion revoked before the task ran issues nothing). Idempotent."""
+    (a completion revoked before the task ran issues nothing) and a template applies to the course
+    (a course without one, e.g. a micro-video, has no certificate; the office can bulk issue later,
+    once a template is made). Idempotent. A missing font or image raises: the task fails visibly."""
     from courses.models import CoursePage
     from lms.people.models import Person
 
     person = Person.objects.filter(pk=person_pk).first()
     course = CoursePage.objects.filter(pk=course_pk).first()
     if person is None or course is None or completed_enrollment(person, course) is None:
+        return None
+    if CertificateTemplate.for_course(course) is None:
+        logger.info("no certificate template applies to course %s: nothing issued", course.pk)
         return None
     certificate, _created = issue(person, course, by=by)
     return certificate

@@ -5,6 +5,8 @@ renderer, shown as a PNG of its page (pdftoppm) or as the PDF. A template that c
 import base64
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -19,9 +21,13 @@ def page_png(pdf):
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         return None
-    result = subprocess.run([pdftoppm, "-png", "-r", str(PREVIEW_DPI), "-singlefile", "-", "-"], input=pdf,
-                            capture_output=True, timeout=60, check=False)
-    return result.stdout if result.returncode == 0 and result.stdout else None
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "preview.pdf", Path(folder) / "page"
+        source.write_bytes(pdf)
+        result = subprocess.run([pdftoppm, "-png", "-r", str(PREVIEW_DPI), "-singlefile", str(source), str(target)],
+                                capture_output=True, timeout=60, check=False)
+        png = target.with_suffix(".png")
+        return png.read_bytes() if result.returncode == 0 and png.exists() else None
 
 
 def serve_preview(template, request, mode_name):
