@@ -13,7 +13,9 @@ How it hangs together:
 - Results go to learning (completion and 学时) through lms.learning.activities only: see
   learning_feed.py. Learning never reads these tables.
 - Every change of a score after the fact (essay grading, regrading after a question fix, offline
-  scores) is logged in `ScoreChange` (who, when, old → new)."""
+  scores) is logged in `ScoreChange` (who, when, old → new), and attempts, answers and offline
+  scores keep a full history of their rows (django-simple-history, shown by lms.audit); learner
+  autosaves are left out of that history (they change responses, not scores)."""
 
 import datetime
 import random
@@ -28,6 +30,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -36,6 +39,8 @@ from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 from wagtail.models import Orderable, Page
 
 CENT = Decimal("0.01")
@@ -46,6 +51,27 @@ MAX_ESSAY_ANSWER = 5000
 
 def quantize(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def attribute_history(instance, *, user=None, reason=None):
+    """Say who (`user`; without one simple-history takes the request's user) and why (`reason`, a
+    ScoreChangeReason value, stored as its English label and translated when lms.audit shows it)
+    the next save of `instance` changed it."""
+    if user is not None:
+        instance._history_user = user
+    if reason:
+        with translation.override(None):
+            instance._change_reason = str(ScoreChangeReason(reason).label)
+    return instance
+
+
+def save_without_history(instance, **kwargs):
+    """A save that writes no history row: learner autosaves, which change no score."""
+    instance.skip_history_when_saving = True
+    try:
+        instance.save(**kwargs)
+    finally:
+        del instance.skip_history_when_saving
 
 
 # --- the question bank ----------------------------------------------------------------------------
@@ -441,11 +467,11 @@ class QuizPage(Page):
                 number = (self.attempts.filter(person=person).aggregate(n=models.Max("number"))["n"] or 0) + 1
                 attempt = Attempt.objects.create(quiz=self, person=person, number=number, seed=seed,
                                                  started_at=now, deadline=deadline)
-                Answer.objects.bulk_create([
+                bulk_create_with_history([
                     Answer(attempt=attempt, question=question, position=position, option_order=order,
                            points=question.points)
                     for position, (question, order) in enumerate(drawn, start=1)
-                ])
+                ], Answer)
         except IntegrityError:  # a concurrent start made one first
             current = self.attempts.filter(person=person, status=AttemptStatus.IN_PROGRESS).first()
             if current is None:
@@ -584,6 +610,8 @@ class Attempt(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
+    history = HistoricalRecords(excluded_fields=["last_saved_at"])
+
     class Meta:
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
@@ -674,7 +702,7 @@ class Attempt(models.Model):
                     attempt._finish(now, auto=False)
                 else:
                     attempt.last_saved_at = now
-                    attempt.save(update_fields=["last_saved_at"])
+                    save_without_history(attempt, update_fields=["last_saved_at"])
         if expired:
             raise QuizRejected(gettext("The time for this attempt is up: answers sent after the deadline are not "
                                   "counted. Your answers saved before the deadline were submitted."), status=409)
@@ -685,7 +713,7 @@ class Attempt(models.Model):
             if answer.response != response:
                 answer.response = response
                 answer.saved_at = now
-                answer.save(update_fields=["response", "saved_at"])
+                save_without_history(answer, update_fields=["response", "saved_at"])
 
     def _finish(self, at, *, auto):
         self.submitted_at = at
@@ -705,10 +733,12 @@ class Attempt(models.Model):
                 points, correct = question.grade(answer.response, multiple_scoring=quiz.multiple_choice_scoring)
                 if answer.score != points or answer.correct != correct or answer.points != question.points:
                     answer.score, answer.correct, answer.points = points, correct, question.points
+                    attribute_history(answer, user=by, reason=reason)
                     answer.save(update_fields=["score", "correct", "points"])
             elif answer.score is None:
                 if answer.response in (None, ""):  # an empty essay needs no grader
                     answer.score, answer.correct = Decimal("0.00"), False
+                    attribute_history(answer, user=by, reason=reason)
                     answer.save(update_fields=["score", "correct"])
                 else:
                     waiting = True
@@ -725,6 +755,7 @@ class Attempt(models.Model):
             self.passed = self.percent >= quiz.pass_percent
             self.graded_at = timezone.now() if (old_status != AttemptStatus.GRADED or old_score != self.score) \
                 else self.graded_at
+        attribute_history(self, user=by, reason=reason)
         self.save(update_fields=["submitted_at", "auto_submitted", "status", "score", "max_score", "percent", "passed",
                                  "graded_at"])
         changed = old_score is not None and old_score != self.score
@@ -765,6 +796,11 @@ class Answer(models.Model):
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("graded by"))
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+
+    # Scores and grading, not the learner's text (autosaves write no history row either).
+    history = HistoricalRecords(excluded_fields=["response", "saved_at", "option_order"])
+    # lms.audit: whose record this is (the attempt's person), for the street scoping of its history.
+    audit_person_path = "attempt__person"
 
     class Meta:
         verbose_name = _("answer")
@@ -821,6 +857,7 @@ class Answer(models.Model):
         old = self.score
         self.score, self.comment, self.graded_by, self.graded_at = score, comment, by, timezone.now()
         self.correct = score == self.points
+        attribute_history(self, user=by, reason=ScoreChangeReason.GRADING)
         self.save(update_fields=["score", "comment", "graded_by", "graded_at", "correct"])
         if old != score:
             ScoreChange.objects.create(person_id=self.attempt.person_id, subject=f"answer:{self.pk}", old_score=old,
@@ -942,6 +979,8 @@ class OfflineScore(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("offline score")

@@ -12,7 +12,7 @@ Every change is logged (ScoreChange) and reported to learning (pass = done, in p
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lms.learning.models import Enrollment
@@ -22,7 +22,7 @@ from lms.people.roster import RosterFileError, RowError  # noqa: F401 (re-export
 from lms.people.scoping import visible_persons
 
 from . import learning_feed
-from .models import OfflineScore, ScoreChange, ScoreChangeReason, quantize
+from .models import OfflineScore, ScoreChange, ScoreChangeReason, attribute_history, quantize
 
 COLUMNS = {
     "name": ("姓名", ["名字"]),
@@ -159,6 +159,22 @@ def check(assessment, entries, viewer, *, skip_blank=False):
     return ScoreCheck(lines, errors)
 
 
+def _locked_score(assessment, person, values, by, reason):
+    """The person's score row, locked, or a new one made from `values` (created=True). Like
+    get_or_create, a concurrent insert of the same row is read back instead of failing."""
+    score = OfflineScore.objects.select_for_update().filter(assessment=assessment, person=person).first()
+    if score is not None:
+        return score, False
+    try:
+        with transaction.atomic():
+            score = attribute_history(OfflineScore(assessment=assessment, person=person, **values), user=by,
+                                      reason=reason)
+            score.save(force_insert=True)
+            return score, True
+    except IntegrityError:
+        return OfflineScore.objects.select_for_update().get(assessment=assessment, person=person), False
+
+
 @transaction.atomic
 def apply(assessment, score_check, by, reason=ScoreChangeReason.IMPORT):
     """Write a checked set of scores (nothing if it has any error). Returns the number of changed
@@ -169,14 +185,14 @@ def apply(assessment, score_check, by, reason=ScoreChangeReason.IMPORT):
     for line in score_check.lines:
         if line.action == "unchanged":
             continue
-        score, created = OfflineScore.objects.select_for_update().get_or_create(
-            assessment=assessment, person=line.person,
-            defaults={"score": line.score, "passed": assessment.passes(line.score), "note": line.note,
-                      "recorded_by": by})
+        values = {"score": line.score, "passed": assessment.passes(line.score), "note": line.note, "recorded_by": by}
+        score, created = _locked_score(assessment, line.person, values, by, reason)
         old = None if created else score.score
         if not created:
-            score.score, score.passed, score.note, score.recorded_by = (
-                line.score, assessment.passes(line.score), line.note, by)
+            for name, value in values.items():
+                setattr(score, name, value)
+            # The history row (lms.audit) says who and why, also when this runs outside a request.
+            attribute_history(score, user=by, reason=reason)
             score.save()
         if old != line.score:
             ScoreChange.objects.create(person=line.person, subject=assessment.activity_key, old_score=old,

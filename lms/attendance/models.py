@@ -14,6 +14,7 @@ bursts and beats outside the scheduled time add nothing."""
 
 import datetime
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from simple_history.models import HistoricalRecords
 
 from . import minutes as minute_set
 from .signals import send_attendance_changed
@@ -33,6 +36,35 @@ HEARTBEAT_MIN_INTERVAL = datetime.timedelta(seconds=20)
 # Beats at most this far apart mean the person stayed: the minutes in between count too. The page
 # beats every 60 s while visible, so one late beat (network, a busy phone) still joins up.
 HEARTBEAT_MAX_GAP = datetime.timedelta(seconds=90)
+
+# The audit trail (django-simple-history, read by lms.audit): the reason each history row gives.
+# Stored as the English msgid and translated when shown, so the trail reads in the viewer's language.
+REASON_ROLL_CALL_REST_ABSENT = gettext_noop("Roll call: everyone without a record marked absent")
+REASON_SESSION_CLOSED = gettext_noop("Marked absent automatically when the session ended")
+
+_UNSET = object()
+
+
+def attribute_history(instance, *, user=_UNSET, reason=None):
+    """Say who made (`user`, None for the system) and why (`reason`) the change the next save of
+    `instance` records in its history. Without `user`, simple-history takes the request's user
+    (HistoryRequestMiddleware); a task has no request, so task code passes the user it knows."""
+    if user is not _UNSET:
+        instance._history_user = user
+    if reason:
+        instance._change_reason = reason
+    return instance
+
+
+@contextmanager
+def history_skipped(instance):
+    """Save `instance` without a history row: for saves that change nothing worth auditing
+    (live-presence minutes, which a heartbeat adds every minute)."""
+    instance.skip_history_when_saving = True
+    try:
+        yield instance
+    finally:
+        del instance.skip_history_when_saving
 
 
 class SessionMode(models.TextChoices):
@@ -223,14 +255,18 @@ class Session(models.Model):
 
     def mark_unmarked_absent(self, *, channel, by=None, persons=None, at=None) -> int:
         """Mark every enrolled person (of `persons`, if given: a staff member's scope) who has no
-        record yet absent. Returns how many were marked; running it again marks nobody."""
+        record yet absent. Returns how many were marked; running it again marks nobody.
+
+        One save per person (not a bulk insert) on purpose: each goes through record_status, so
+        each gets its history row (who: `by`, or nobody for the closing sweep; and why)."""
         unmarked = self.enrolled_persons().exclude(pk__in=self.records.values("person_id"))
         if persons is not None:
             unmarked = unmarked.filter(pk__in=persons.values("pk"))
+        reason = REASON_SESSION_CLOSED if channel == AttendanceChannel.SESSION_CLOSE else REASON_ROLL_CALL_REST_ABSENT
         marked = 0
         for person in unmarked.order_by("pk").iterator(chunk_size=500):
             _record, changed = AttendanceRecord.objects.record_status(
-                person, self, status=AttendanceStatus.ABSENT, channel=channel, by=by, at=at)
+                person, self, status=AttendanceStatus.ABSENT, channel=channel, by=by, at=at, reason=reason)
             marked += changed
         return marked
 
@@ -256,6 +292,17 @@ class AttendanceChannel(models.TextChoices):
     IMPORT = "import", _("Sign-in sheet import")
     SESSION_CLOSE = "session_close", _("Marked absent when the session closed")
 
+
+# The history reason of a change through each channel: the channel's own label (msgid).
+CHANNEL_HISTORY_REASONS = {
+    AttendanceChannel.LIVE_ONLINE: gettext_noop("Live online"),
+    AttendanceChannel.QR: gettext_noop("QR check-in"),
+    AttendanceChannel.ROLL_CALL: gettext_noop("Roll call"),
+    AttendanceChannel.WALK_IN: gettext_noop("Walk-in admitted by the training office"),
+    AttendanceChannel.LEAVE: gettext_noop("Approved leave"),
+    AttendanceChannel.IMPORT: gettext_noop("Sign-in sheet import"),
+    AttendanceChannel.SESSION_CLOSE: REASON_SESSION_CLOSED,
+}
 
 # Channels through which the person was seen in the hall: live presence never overrides these.
 IN_PERSON_CHANNELS = frozenset({AttendanceChannel.QR, AttendanceChannel.ROLL_CALL, AttendanceChannel.WALK_IN,
@@ -287,9 +334,10 @@ class PresenceResult:
 
 
 class AttendanceRecordManager(models.Manager):
-    def _locked(self, person, session, create_defaults):
+    def _locked(self, person, session, create_defaults, history=None):
         """The person's record for the session, locked for the rest of the transaction, created
-        from `create_defaults` if missing. Must run inside transaction.atomic().
+        from `create_defaults` if missing (its history row attributed with `history`, the keyword
+        arguments of attribute_history). Must run inside transaction.atomic().
 
         Two requests creating the same record at once: the unique constraint lets one insert win;
         the other's insert fails inside its savepoint and it then reads (and locks) the winner."""
@@ -298,7 +346,10 @@ class AttendanceRecordManager(models.Manager):
             return record, False
         try:
             with transaction.atomic():
-                return self.create(person=person, session=session, **create_defaults), True
+                record = attribute_history(self.model(person=person, session=session, **create_defaults),
+                                           **(history or {}))
+                record.save(force_insert=True, using=self.db)
+                return record, True
         except IntegrityError:
             return self.select_for_update().get(person=person, session=session), False
 
@@ -346,24 +397,39 @@ class AttendanceRecordManager(models.Manager):
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
                 fields += ["status", "channel", "recorded_by"]
-            record.save(update_fields=fields)
+                if by is not None:
+                    attribute_history(record, user=by)
+                record.save(update_fields=fields)
+            else:
+                # Only minutes were added: no history row (the audit trail follows status and
+                # channel; a beat a minute would flood it). The minutes stay on the record.
+                with history_skipped(record):
+                    record.save(update_fields=fields)
             added = record.minutes_present - before
             return PresenceResult(record, "counted" if added else "already_counted", added)
 
-    def record_status(self, person, session, *, status, channel, by=None, at=None, unless=None):
+    def record_status(self, person, session, *, status, channel, by=None, at=None, unless=None, reason=None):
         """Set the person's status for the session through a staff or self-service channel
         (roll call, QR check-in, leave, import ...), creating the one record if needed. Returns
         (record, changed). The policy of which channel may overwrite which stays with the caller:
         `unless(record)`, if given, is asked about an existing record once it is locked, and a
         true answer leaves it unchanged (so the caller needs no lock and read of its own); live
-        minutes already counted are kept whatever the new status."""
+        minutes already counted are kept whatever the new status.
+
+        Every change writes one history row in the same transaction: by `by` (else the request's
+        user; nobody for the closing sweep), with `reason` or the channel's name as its reason."""
         at = at or timezone.now()
+        history = {"reason": reason or CHANNEL_HISTORY_REASONS.get(channel)}
+        if channel == AttendanceChannel.SESSION_CLOSE:
+            history["user"] = by  # the sweep is the system's, even when a request runs it
+        elif by is not None:
+            history["user"] = by
         with transaction.atomic():
             record, created = self._locked(person, session, {
                 "channel": channel, "status": status, "recorded_by": by,
                 "first_seen_at": at if status in ATTENDED_STATUSES else None,
                 "last_seen_at": at if status in ATTENDED_STATUSES else None,
-            })
+            }, history)
             if created:
                 send_attendance_changed(record, None)
                 return record, True
@@ -380,6 +446,7 @@ class AttendanceRecordManager(models.Manager):
             if status in ATTENDED_STATUSES:
                 record.first_seen_at = record.first_seen_at or at
                 record.last_seen_at = max(filter(None, [record.last_seen_at, at]))
+            attribute_history(record, **history)
             record.save(update_fields=["status", "channel", "recorded_by", "first_seen_at", "last_seen_at",
                                        "updated_at"])
             return record, True
@@ -388,8 +455,8 @@ class AttendanceRecordManager(models.Manager):
 class AttendanceRecord(models.Model):
     """One person's attendance at one session, whatever the channel (see the module docstring).
 
-    `recorded_by`/`updated_at` say who last changed the status and when; the full who/when/
-    old → new trail comes with the audit issue. `presence_minutes` is the bitmap of minutes of the
+    `recorded_by`/`updated_at` say who last changed the status and when; `history` keeps the
+    full who/when/old → new trail (django-simple-history, shown by lms.audit). `presence_minutes` is the bitmap of minutes of the
     session the person was seen online; `minutes_present` is its count, kept for queries."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="records", verbose_name=_("session"))
@@ -409,6 +476,9 @@ class AttendanceRecord(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AttendanceRecordManager()
+    # who/when/old → new of status and channel (lms.audit). The minute bitmap stays out of it:
+    # heartbeats that only add minutes write no history row (record_live_presence).
+    history = HistoricalRecords(excluded_fields=["presence_minutes", "last_heartbeat_at"])
 
     class Meta:
         verbose_name = _("attendance record")
@@ -519,6 +589,7 @@ class LeaveRequest(models.Model):
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = LeaveRequestQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("leave request")
@@ -563,6 +634,8 @@ class LeaveRequest(models.Model):
                 raise ValidationError(_("This leave request has already been decided."))
             locked.status, locked.decided_by, locked.decided_at = status, by, now or timezone.now()
             locked.decision_note = (note or "")[:200]
+            if by is not None:
+                attribute_history(locked, user=by)
             locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
             for name in ("status", "decided_by_id", "decided_at", "decision_note"):
                 setattr(self, name, getattr(locked, name))
@@ -612,6 +685,8 @@ class WithdrawalFlag(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("decided by"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("withdrawal flag")
         verbose_name_plural = _("withdrawal flags")
@@ -630,7 +705,10 @@ class WithdrawalFlag(models.Model):
         values = {"leave_days": balance.leave_days, "course_days": balance.course_days}
         flag = cls.objects.filter(person=person, course=course, status=WithdrawalStatus.OPEN).first()
         if flag is not None:
-            cls.objects.filter(pk=flag.pk).update(**values)
+            # A save, not a queryset update, so the new figures are in the flag's history.
+            if (flag.leave_days, flag.course_days) != (values["leave_days"], values["course_days"]):
+                flag.leave_days, flag.course_days = values["leave_days"], values["course_days"]
+                flag.save(update_fields=["leave_days", "course_days"])
             return flag
         try:
             with transaction.atomic():
@@ -648,6 +726,8 @@ class WithdrawalFlag(models.Model):
                 raise ValidationError(_("This withdrawal has already been decided."))
             locked.status = WithdrawalStatus.CONFIRMED if withdraw else WithdrawalStatus.DISMISSED
             locked.decided_by, locked.decided_at = by, now or timezone.now()
+            if by is not None:
+                attribute_history(locked, user=by)
             locked.save(update_fields=["status", "decided_by", "decided_at"])
             if withdraw:
                 for enrollment in Enrollment.objects.current().filter(person=self.person, course=self.course):

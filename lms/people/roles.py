@@ -31,6 +31,8 @@ ROLE_PERMISSIONS = {
         "wagtailmedia.add_media", "wagtailmedia.change_media",
         "people.view_person", "people.view_organization",
         "attendance.add_session", "attendance.change_session", "attendance.delete_session", "attendance.view_session",
+        # to read the audit log of the attendance they keep (lms.audit)
+        "attendance.view_attendancerecord", "attendance.view_leaverequest", "attendance.view_withdrawalflag",
         "assessments.add_question", "assessments.change_question", "assessments.delete_question",
         "assessments.view_question", "assessments.add_questioncategory", "assessments.change_questioncategory",
         "assessments.view_questioncategory",

@@ -4,8 +4,9 @@ Upward: community/village cadres go to district agency departments, either for �
 a post there) or 跟班学习 (working alongside). Downward: young agency cadres are 选派 (dispatched) to
 communities and villages. A person serves one rotation at a time, so overlapping terms are refused.
 
-Every change is attributable: recorded_by/updated_by/updated_at on the record, and a revision per
-save (Wagtail's RevisionMixin), whose history compares any two versions (old → new)."""
+Every change is attributable: recorded_by/updated_by/updated_at on the record, a revision per
+save (Wagtail's RevisionMixin), whose history compares any two versions (old → new), and the
+row history of django-simple-history that the audit log (lms.audit) shows beside the other records."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 from wagtail.models import RevisionMixin
 
 from lms.people.models import Organization, OrgType, Person
@@ -77,6 +79,7 @@ class Rotation(RevisionMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="rotation")
+    history = HistoricalRecords(excluded_fields=["latest_revision"])
 
     class Meta:
         verbose_name = _("rotation")
@@ -133,7 +136,14 @@ class Rotation(RevisionMixin, models.Model):
 
     def save(self, *args, **kwargs):
         """Re-check the overlap while holding the person's row, so two concurrent saves cannot both
-        slip in overlapping terms (SQLite serializes writers anyway)."""
+        slip in overlapping terms (SQLite serializes writers anyway). Wagtail's save_revision()
+        saves again only to point at the new revision: that writes no history row of its own."""
+        if set(kwargs.get("update_fields") or ()) == {"latest_revision"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
         if not self.home_organization_id and self.person_id:
             self.home_organization_id = self.person.organization_id
         with transaction.atomic():
