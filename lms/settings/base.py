@@ -4,6 +4,7 @@ environment variables (see README, "Configuration")."""
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lms.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (strict for the site, looser for /admin/).
+    "lms.security.PathCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -176,6 +179,42 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lms.people.auth.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Content Security Policy (django-csp), sent in every environment so the tests see what production
+# sends. Scripts: our static files, or inline ones carrying the request's nonce; no inline event
+# handlers, no eval. <style> blocks carry the nonce too; style="" attributes stay allowed
+# (style-src-attr) because progress bars set their width from data and cannot run code.
+# Frames: embedded videos and live streams come from other sites (https only).
+CSP_FRAME_SRC = env_list("CSP_FRAME_SRC", "https:")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *CSP_FRAME_SRC],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Wagtail's admin: same origins, but its templates still use inline scripts and styles.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF, UNSAFE_INLINE],
+    },
+}
+# No avatars from gravatar.com in the admin: no third-party request carrying a hash of staff e-mail.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Internationalization: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
