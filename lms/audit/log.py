@@ -9,6 +9,7 @@ import datetime
 import decimal
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import CharField, Value
 from django.utils import timezone
@@ -160,7 +161,7 @@ def _record_label(audited, row, fks):
 
 
 def _tracked_names(row):
-    return [f.name for f in row.tracked_fields if f.editable]
+    return [f.name for f in row.tracked_fields if f.editable and not f.primary_key]
 
 
 def _changes(row, previous, values):
@@ -222,5 +223,6 @@ class _ValueFormatter:
         key = (related_model, pk)
         if key not in self.related:
             obj = related_model._base_manager.filter(pk=pk).first()
-            self.related[key] = str(obj) if obj is not None else f"#{pk}"
+            person = getattr(obj, "person", None) if obj is not None and related_model is get_user_model() else None
+            self.related[key] = (person.name if person is not None else str(obj)) if obj is not None else f"#{pk}"
         return self.related[key]

@@ -68,6 +68,7 @@ def test_it_shows_a_change_with_who_and_old_to_new_to_the_training_office(clock,
     assert "张书记" in html and "赵科长" in html
     assert "<del>出勤</del> → <ins>迟到</ins>" in html
     assert "现场点名" in html  # the reason, translated
+    assert 'data-field="id"' not in html and 'data-field="presence_minutes"' not in html
 
 
 def test_it_filters_by_kind_date_and_record(clock, session, secretary, other_secretary, exam, training_office,
