@@ -74,7 +74,8 @@ class AnnualPlanViewSet(SnippetViewSet):
         ]),
         InlinePanel("batches", heading=_("Planned batches (分类分批)"), label=_("batch"), panels=[
             FieldRowPanel([FieldPanel("program"), FieldPanel("name")]),
-            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on"), FieldPanel("organizer")]),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+            FieldPanel("organizer"),
             FieldRowPanel([FieldPanel("planned_trainees"), FieldPanel("planned_days"), FieldPanel("planned_hours")]),
             FieldRowPanel([FieldPanel("org_types"), FieldPanel("categories")]),
             FieldPanel("newly_appointed_only"),

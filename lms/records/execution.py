@@ -174,13 +174,27 @@ class BatchChart:
         return [(STATUS_LABELS[status], colour) for status, colour in STATUS_COLOURS.items()]
 
 
-def chart(rows):
+def whole_plan(user):
+    """Whether the user sees the whole plan (a root of the organization tree, or a superuser):
+    only then do the planned numbers of trainees compare with what they see."""
+    from lms.people.scoping import scope_root
+
+    if user.is_superuser:
+        return True
+    root = scope_root(user)
+    return root is not None and root.depth == 1
+
+
+def chart(rows, against_plan=True):
+    """Bars of completed and enrolled against the planned number of trainees, or, for a viewer
+    who sees only part of the plan (a street), against the target group in their scope."""
     bars = []
     for index, row in enumerate(rows):
-        scale = max(row.batch.planned_trainees, row.enrolled)
+        reference = row.batch.planned_trainees if against_plan else row.target
+        scale = max(reference, row.enrolled)
         enrolled = BAR_WIDTH * row.enrolled / scale if scale else 0
         completed = BAR_WIDTH * row.completed / scale if scale else 0
-        planned = row.batch.planned_trainees or "—"
+        planned = reference or "—"
         bars.append(BatchBar(
             row.batch.name, index * ROW_HEIGHT, round(enrolled, 2), round(completed, 2), row.colour,
             f"{row.batch.name} · {row.status_label}: {row.completed} / {row.enrolled} / {planned}",

@@ -29,12 +29,13 @@ class PlanExecutionView(RecordsStaffMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         year = self.kwargs["year"]
         plan, rows = execution.plan_execution(self.request.user, year)
+        whole = execution.whole_plan(self.request.user)
         totals = {name: sum(getattr(row, name) for row in rows) for name in ("target", "enrolled", "completed")}
         totals["planned"] = sum(row.batch.planned_trainees for row in rows)
         totals["hours"] = sum((row.hours for row in rows), 0)
         context.update({
             "year": year, "years": sorted(set(plan_years()) | {year}, reverse=True), "plan": plan, "rows": rows,
-            "chart": execution.chart(rows), "totals": totals, "completion_bar": execution.COMPLETION_BAR,
+            "chart": execution.chart(rows, against_plan=whole), "whole_plan": whole, "totals": totals, "completion_bar": execution.COMPLETION_BAR,
             "statuses": [(execution.STATUS_LABELS[s], execution.STATUS_COLOURS[s]) for s in execution.STATUS_LABELS],
             "can_edit_plan": plan is not None and self.request.user.has_perm("learning.change_annualplan"),
             "edit_url": reverse("wagtailsnippets_learning_annualplan:edit", args=[plan.pk]) if plan else "",

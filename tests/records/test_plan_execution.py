@@ -150,6 +150,7 @@ def test_records_staff_see_every_batch_with_a_chart(who, request, client_for, ca
         assert f'data-figure="{figure}">{value}<' in row
     assert 'data-status="behind"' in row and "滞后" in row and "区委组织部" in row
     assert 'data-status="not_started"' in html and "未开始" in html and "进行中" in html
+    assert ">3 / 4 / 10</text>" in html  # completed / enrolled / planned
 
 
 def test_a_street_admin_sees_their_street_s_numbers(client_for, street_admin, case, today):
@@ -157,6 +158,8 @@ def test_a_street_admin_sees_their_street_s_numbers(client_for, street_admin, ca
     row = html[html.index('<tr data-batch="第一期 头雁讲坛"'):]
     row = row[:row.index("</tr>")]
     assert 'data-figure="target">2<' in row and 'data-figure="enrolled">3<' in row and 'data-figure="hours">6<' in row
+    assert "本辖区对象人数" in html and "计划人数（全计划）" in html  # the bars compare with their street's group
+    assert '<g data-bar="第一期 头雁讲坛">' in html and ">2 / 3 / 2</text>" in html
 
 
 @pytest.mark.parametrize("who, status", [("trainer", 403), ("secretary", 302)])
