@@ -6,7 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -114,8 +115,14 @@ def test_it_writes_one_history_row_per_qr_check_in(clock, session, roster, clien
 
     secretary, _other = roster
     clock.set(at(2))
-    assert check_in(secretary.user, session).outcome == "checked_in"
-    assert check_in(secretary.user, session).outcome == "already"
+    history_table = AttendanceRecord.history.model._meta.db_table
+    with CaptureQueriesContext(connection) as first:
+        assert check_in(secretary.user, session).outcome == "checked_in"
+    inserts = [q["sql"] for q in first.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 2 and sum(history_table in sql for sql in inserts) == 1  # the record, its history
+    with CaptureQueriesContext(connection) as repeat:
+        assert check_in(secretary.user, session).outcome == "already"
+    assert not any(history_table in q["sql"] for q in repeat.captured_queries)
     [row] = trail(AttendanceRecord, person=secretary, session=session)
     assert (row.status, row.channel, row.history_user) == ("present", "qr", secretary.user)
 
