@@ -128,6 +128,10 @@ class CertificateTemplate(PreviewableMixin, models.Model):
     def preview_modes(self):
         return [("", gettext("Page image")), ("pdf", "PDF")]
 
+    @property
+    def default_preview_size(self):
+        return "desktop"
+
     def serve_preview(self, request, mode_name):
         from .preview import serve_preview
 
