@@ -13,6 +13,7 @@ migrations made when it is missing, so these tests work whatever ran before them
 import io
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,17 @@ def desktop_page(browser):
     context, page = _new_page(browser, DESKTOP_VIEWPORT)
     yield page
     context.close()
+
+
+def wait_until(page, expression, timeout=TIMEOUT_MS):
+    """Like page.wait_for_function, which evaluates its predicate with eval() inside the page and so
+    is refused by the site's Content Security Policy (no 'unsafe-eval'): polls page.evaluate (run
+    through the browser's debugger protocol, outside the policy) until the expression is truthy."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} ms waiting for: {expression}")
+        page.wait_for_timeout(50)
 
 
 # --- data ---------------------------------------------------------------------------------------

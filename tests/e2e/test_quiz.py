@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..assessments.conftest import basic_questions, category, make_question, make_quiz  # noqa: F401 (fixtures)
-from .conftest import ensure_site_tree
+from .conftest import ensure_site_tree, wait_until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -74,7 +74,7 @@ def test_it_lets_a_secretary_take_a_timed_quiz_across_a_reload_and_counts_the_pa
     for answer in answers[:2]:
         _answer(page, answer)
     expect(page.locator("[data-save-status]")).to_contain_text("已保存")
-    page.wait_for_function("!document.querySelector('[data-save-status]').textContent.includes('正在保存')")
+    wait_until(page, "!document.querySelector('[data-save-status]').textContent.includes('正在保存')")
     seconds_before = int(page.locator("#quiz-sheet").get_attribute("data-seconds-left"))
 
     page.reload()

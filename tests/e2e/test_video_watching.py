@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import wait_until
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
@@ -32,9 +34,9 @@ def _buffer_whole_video(page):
     the video's range requests from overlapping the heartbeats."""
     page.evaluate("""() => { const v = document.getElementById('lesson-video');
                              v.preload = 'auto'; v.load(); }""")
-    page.wait_for_function("""() => { const v = document.getElementById('lesson-video');
+    wait_until(page, """() => { const v = document.getElementById('lesson-video');
         return v.readyState >= 4 && v.buffered.length && v.buffered.end(v.buffered.length - 1) >= v.duration - 0.1; }""",
-                           timeout=15_000)
+               timeout=15_000)
 
 
 def _progress():
@@ -92,20 +94,20 @@ def test_it_credits_what_was_played_and_not_a_seek_to_the_end(demo_data, desktop
     # Coming back resumes where the learner paused.
     page.reload()
     _buffer_whole_video(page)
-    page.wait_for_function("document.getElementById('lesson-video').currentTime > 0")
+    wait_until(page, "document.getElementById('lesson-video').currentTime > 0")
     assert page.evaluate("document.getElementById('lesson-video').currentTime") == pytest.approx(end, abs=0.5)
     expect(page.locator("[data-watch-percent]")).to_contain_text(f"{progress.percent}%")
 
     # Seek to the last second and play to the end: one more second at most, not completed.
     page.evaluate("document.getElementById('lesson-video').currentTime = 44")
-    page.wait_for_function("!document.getElementById('lesson-video').seeking")
+    wait_until(page, "!document.getElementById('lesson-video').seeking")
     page.evaluate("""() => new Promise((resolve) => {
         const v = document.getElementById('lesson-video');
         document.addEventListener('touyan:heartbeat', () => resolve(), {once: true});
         v.addEventListener('ended', () => {}, {once: true});
         v.play();
     })""")  # the 'start' report
-    page.wait_for_function("document.getElementById('lesson-video').ended", timeout=10_000)
+    wait_until(page, "document.getElementById('lesson-video').ended", timeout=10_000)
     page.wait_for_timeout(1000)  # the 'ended' report
     progress = _progress()
     assert progress.completed_at is None
@@ -150,5 +152,5 @@ def test_it_asks_whether_the_learner_is_still_watching_on_a_phone(demo_data, pho
 
     page.locator("[data-presence-confirm]").click()
     expect(dialog).to_be_hidden()
-    page.wait_for_function("!document.getElementById('lesson-video').paused")
+    wait_until(page, "!document.getElementById('lesson-video').paused")
     page.evaluate(WAIT_FOR_REPORT, "pause")
