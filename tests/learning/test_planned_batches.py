@@ -212,3 +212,18 @@ def test_the_demo_plan_has_its_batches_and_loading_again_adds_none():
     assert plan.batches.get(name__contains="选派").org_types == [OrgType.AGENCY]
     load_demo_data()
     assert plan.batches.count() == 9
+
+
+def test_requirements_keep_their_history_with_mandatory_programs(client_for, hr, program):
+    from lms.learning.models import PlanRequirement
+
+    requirement = {"cadre_category": CadreCategory.COMMUNITY_SECRETARY, "level": "", "total_hours": "56",
+                   "online_hours": "10", "in_person_days": "4"}
+    data = plan_data()
+    data.update(nested_form_data({"requirements": inline_formset([requirement])}))
+    data["requirements-0-mandatory_programs"] = [program.pk]
+    assert client_for(hr).post(reverse(ADD), data).status_code == 302
+    saved = PlanRequirement.objects.get()
+    last = saved.history.order_by("history_date", "history_id").last()
+    assert last.total_hours == Decimal("56") and last.history_user_id == hr.user_id
+    assert [p.programpage_id for p in last.mandatory_programs.all()] == [program.pk]
