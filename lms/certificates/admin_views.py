@@ -156,7 +156,8 @@ class BatchView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["batch"] = own_batch(self.request, kwargs["pk"])
+        context["batch"] = batch = own_batch(self.request, kwargs["pk"])
+        context["stale"] = batch.status == BatchStatus.RUNNING and issuing.can_retry(batch)
         return context
 
 
@@ -177,7 +178,7 @@ def batch_retry(request, pk):
     if not can_issue(request.user):
         return forbidden(request)
     batch = own_batch(request, pk)
-    if batch.status == BatchStatus.FAILED:
+    if issuing.can_retry(batch):
         issuing.retry_batch(batch)
     return redirect("certificates_batch", pk=batch.pk)
 

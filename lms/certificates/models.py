@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.models import PreviewableMixin
 
-from .placeholders import placeholder_list, validate_body
+from .placeholders import validate_body
 
 DEFAULT_BODY = ("{name}同志于{start_date}至{end_date}参加{course}，完成全部学习任务，"
                 "共计{hours}学时，经考核合格，准予结业。\n\n特发此证。")
@@ -77,8 +77,10 @@ class CertificateTemplate(PreviewableMixin, models.Model):
                                             default="中共示范区委组织部")
     body = models.TextField(
         _("body text"), default=DEFAULT_BODY,
-        help_text=_("Placeholders: %(placeholders)s. A blank line starts a new paragraph; "
-                    "<strong>, <em>, <u>, <br> and <p> may be used.") % {"placeholders": placeholder_list()})
+        # Literal list (not formatted in): a lazy string formatted at import would be translated
+        # once, in whatever language was active, and churn the migrations.
+        help_text=_("Placeholders: {name} {course} {start_date} {end_date} {hours} {serial} {issued_on}. "
+                    "A blank line starts a new paragraph; <strong>, <em>, <u>, <br> and <p> may be used."))
     font = models.CharField(_("font"), max_length=40, choices=Font.choices, default=Font.SERIF)
     serial_prefix = models.CharField(
         _("serial number prefix"), max_length=8, default="QX",

@@ -180,3 +180,57 @@ def test_it_shows_a_missing_image_on_the_batch_and_issues_after_the_fix(
     batch.refresh_from_db()
     assert (batch.status, batch.done, batch.failed) == (BatchStatus.DONE, 3, 0)
     assert IssueBatch.objects.count() == 1
+
+
+def test_it_retries_a_batch_whose_worker_died(client_for, course, cert_template, completed_three, training_office,
+                                              task_worker, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    # What a killed worker leaves behind: the batch "running" since long ago, one certificate issued.
+    batch = IssueBatch.objects.create(course=course, requested_by=training_office.user, status=BatchStatus.RUNNING,
+                                      total=3, done=1, started_at=timezone.now() - datetime.timedelta(hours=1))
+    issuing.issue(completed_three[0], course, by=training_office.user)
+    client = client_for(training_office)
+    assert "长时间没有进展" in client.get(reverse("certificates_batch", args=[batch.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certificates_batch_retry", args=[batch.pk]))
+    task_worker()
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total) == (BatchStatus.DONE, 3, 3)
+    for person in completed_three:
+        assert len(current(person, course)) == 1
+
+
+def test_it_returns_the_winners_certificate_when_another_worker_commits_first(
+        secretary, course, cert_template, complete, make_certificate):
+    """Two deliveries race: this one passed the "none yet" check, but another worker commits its
+    certificate before this one does (simulated when this worker takes its serial number: the first
+    serial of the year creates the counter row, whose post_save commits a competitor). The partial
+    unique constraint refuses a second valid certificate; the loser removes its stored PDF and
+    returns the winner's."""
+    import os
+
+    from django.db.models.signals import post_save
+
+    complete(secretary)
+    competitor = {}
+
+    def other_worker_commits_first(sender, instance, created, **kwargs):
+        if created and not competitor:
+            competitor["certificate"] = None
+            competitor["certificate"] = make_certificate(secretary)
+
+    post_save.connect(other_worker_commits_first, sender=SerialCounter)
+    try:
+        certificate, created = issuing.issue(secretary, course)
+    finally:
+        post_save.disconnect(other_worker_commits_first, sender=SerialCounter)
+    assert competitor["certificate"] is not None
+    assert not created
+    assert certificate == competitor["certificate"]
+    assert Certificate.objects.filter(person=secretary, course=course).count() == 1
+    folder = os.path.dirname(certificate.pdf.path)
+    assert os.listdir(folder) == [os.path.basename(certificate.pdf.path)]  # the loser's PDF is gone
