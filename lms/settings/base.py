@@ -104,7 +104,10 @@ TEMPLATES = [
 SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Health checks: a persistent connection the server closed (a PostgreSQL restart, a terminated
+    # backend) is replaced at the next request instead of failing it.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -142,9 +145,10 @@ Q_CLUSTER = {
     "name": "touyan",
     "workers": env_int("Q_WORKERS", 2),
     "timeout": env_int("Q_TIMEOUT", 600),
-    # retry must exceed timeout; a task that dies with its worker is delivered again,
-    # so every task is written to be idempotent.
-    "retry": env_int("Q_TIMEOUT", 600) + 60,
+    # retry must exceed timeout; a task that dies with its worker is delivered again (ORM broker),
+    # so every task is written to be idempotent. Q_RETRY: how long before an unacknowledged task
+    # is delivered again (default timeout + 60; the killed-worker test makes it short).
+    "retry": env_int("Q_RETRY", env_int("Q_TIMEOUT", 600) + 60),
     "max_attempts": 3,
     "save_limit": 500,
     "catch_up": False,
