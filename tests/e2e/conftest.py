@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from ..assessments.conftest import category, make_question, make_quiz  # noqa: F401 (fixtures)
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread
 # with an event loop unless told it is fine (it is: the loop only talks to the browser).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -138,3 +140,139 @@ def demo_data(live_server):
     ensure_site_tree()
     call_command("load_demo_data", verbosity=0, stdout=io.StringIO())
     return live_server
+
+
+@pytest.fixture
+def home_page(db):
+    """The catalogue root (overrides tests/conftest.py's): recreated when an earlier transactional
+    test's flush removed it, so the persona and catalogue fixtures work under live_server."""
+    from courses.models import HomePage
+
+    ensure_site_tree()
+    return HomePage.objects.get()
+
+
+# --- steps shared by the journeys -----------------------------------------------------------------
+
+def log_in(page, base_url, username, password, *, admin=False):
+    """Log in through the site's login form (or Wagtail's, with admin=True) and wait for the page
+    the form leads to."""
+    page.goto(f"{base_url}/admin/login/" if admin else f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$" if admin else r"/me/$"))
+
+
+def decode_qr(png_path):
+    """The text of the QR code in a PNG, read by zbarimg (Debian's zbar-tools)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("zbarimg"):
+        pytest.skip("zbarimg is not installed")
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png_path)], capture_output=True, text=True, check=True)
+    return decoded.stdout.strip()
+
+
+def read_display_qr(display_page, tmp_path):
+    """The check-in URL the check-in display's QR code shows right now."""
+    display_page.locator("[data-qr] svg.qr-code").wait_for()
+    png = tmp_path / "display-qr.png"
+    display_page.locator("[data-qr]").screenshot(path=str(png))
+    return decode_qr(png)
+
+
+def pdf_text(pdf_path):
+    """The text of a PDF, as poppler's pdftotext reads it."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdf_qr_text(pdf_path, tmp_path):
+    """The text of the QR code on a PDF's first page (rendered to PNG by pdftoppm, read by zbarimg)."""
+    import subprocess
+
+    stem = tmp_path / "pdf-page"
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", "-singlefile", str(pdf_path), str(stem)],
+                   check=True)
+    return decode_qr(f"{stem}.png")
+
+
+@pytest.fixture
+def certificate_template(db):
+    """A plain district-default certificate template (no images), so completed courses get certificates."""
+    from lms.certificates.models import CertificateTemplate
+
+    return CertificateTemplate.objects.create(name="结业证书（浏览器测试）", signatory_name="李明", signatory_title="部长",
+                                              is_district_default=True)
+
+
+JOURNEY_VIDEO_SECONDS = 4
+
+
+@pytest.fixture
+def journey_course(live_server, home_page, course, secretary, make_question, category, make_quiz, settings):
+    """The secretary's course with one of each kind of work that completion asks for: a short real
+    video lesson (an MP4 made with PyAV), a one-question quiz and an in-person session happening
+    now. The secretary is enrolled. BASE_URL is the live server, so certificate QR codes point to it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.models import VideoLessonPage
+    from lms.attendance.models import Session, SessionMode
+    from lms.demo.videos import ensure_media
+    from lms.learning.models import Enrollment, EnrollmentSource
+
+    settings.BASE_URL = live_server.url
+    media, _rendered = ensure_media("e2e-journey", "初心如磐", JOURNEY_VIDEO_SECONDS, (180, 40, 40))
+    video = VideoLessonPage(title="第一课：初心如磐", slug="video-lesson", video=media)
+    course.add_child(instance=video)
+    video.save_revision().publish()
+    question = make_question(text="党的根本宗旨是什么？", category=category, options=[
+        ("全心全意为人民服务", True), ("发展经济", False), ("维护稳定", False)])
+    quiz = make_quiz("结业测验", slug="quiz", questions=[question], pass_percent=60)
+    now = timezone.now()
+    session = Session.objects.create(course=course, title="头雁讲坛·现场教学", mode=SessionMode.HYBRID,
+                                     starts_at=now - datetime.timedelta(minutes=2),
+                                     ends_at=now + datetime.timedelta(hours=1), venue="区委党校报告厅")
+    Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
+    return {"course": course, "video": VideoLessonPage.objects.get(pk=video.pk), "quiz": quiz, "session": session,
+            "secretary": secretary}
+
+
+def answer_correctly(page, answer):
+    """Give the correct answer to one question on a quiz sheet, as a learner would."""
+    question = answer.question
+    if question.kind in ("single", "multiple"):
+        for option_id in question.correct_option_ids():
+            page.locator(f"input[name='{answer.field_name}'][value='{option_id}']").check()
+    elif question.kind == "true_false":
+        page.locator(f"input[name='{answer.field_name}'][value='{'true' if question.answer_true else 'false'}']").check()
+    else:
+        page.locator(f"input[name='{answer.field_name}']").fill(question.accepted_answer_list()[-1])
+
+
+# --- accessibility (axe-core, bundled by the axe-playwright-python package) -------------------------
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, impacts=SERIOUS):
+    """Run axe-core on the page as it is now; returns the violations of the given impacts as
+    readable lines (rule id, impact, help, and the offending elements). axe is injected with
+    page.evaluate, which runs through the debugger protocol and so is not blocked by the page's CSP."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    lines = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in impacts:
+            continue
+        targets = "; ".join(", ".join(node["target"]) if isinstance(node["target"][0], str) else str(node["target"])
+                            for node in violation["nodes"][:8])
+        lines.append(f"{page.url}: {violation['id']} ({violation['impact']}) {violation['help']} -> {targets}")
+    return lines
