@@ -397,8 +397,8 @@ class AttendanceRecordManager(models.Manager):
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
                 fields += ["status", "channel", "recorded_by"]
-                if by is not None:
-                    attribute_history(record, user=by)
+                attribute_history(record, reason=CHANNEL_HISTORY_REASONS[AttendanceChannel.LIVE_ONLINE],
+                                  **({"user": by} if by is not None else {}))
                 record.save(update_fields=fields)
             else:
                 # Only minutes were added: no history row (the audit trail follows status and

@@ -37,7 +37,9 @@ def form_data(course, **changes):
 def test_it_gives_the_training_office_the_session_permissions(training_office):
     codenames = set(Group.objects.get(name=roles.TRAINING_OFFICE).permissions
                     .filter(content_type__app_label="attendance").values_list("codename", flat=True))
-    assert codenames == {"add_session", "change_session", "delete_session", "view_session"}
+    # plus read-only access to the records they keep, for the audit log (lms.audit)
+    assert codenames == {"add_session", "change_session", "delete_session", "view_session",
+                         "view_attendancerecord", "view_leaverequest", "view_withdrawalflag"}
 
 
 def test_it_lets_the_training_office_schedule_a_session(client_for, training_office, course):

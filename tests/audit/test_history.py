@@ -106,6 +106,7 @@ def test_it_keeps_heartbeat_minutes_out_of_the_history_but_records_the_status_ch
     rows = trail(AttendanceRecord, person=secretary, session=session)
     assert [(r.history_type, r.status) for r in rows] == [("+", "absent"), ("~", "present")]
     assert rows[-1].history_user == secretary.user and rows[-1].minutes_present == 80
+    assert rows[-1].history_change_reason == "Live online"
     changed = [c.field for c in rows[1].diff_against(rows[0]).changes]
     assert "status" in changed and "minutes_present" in changed
 
