@@ -28,7 +28,7 @@ from lms.learning.models import Enrollment
 
 from . import issuing
 from .access import can_change, can_issue, is_certificate_staff, manageable_certificates, scoped_persons
-from .models import BatchStatus, Certificate, CertificateError, CertificateTemplate, IssueBatch, Status
+from .models import BatchStatus, CertificateError, CertificateTemplate, IssueBatch, Status
 
 MAX_BUNDLE = 2000
 

@@ -21,6 +21,7 @@ Public API (for demo data, benchmarks and other apps):
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -76,7 +77,7 @@ def _new_certificate(person, course, template, *, by, version, supersedes=None):
         credit_hours=credit_hours(person, course), issuing_organization=template.issuing_organization,
         issued_on=timezone.localdate(now), issued_at=now, issued_by=by,
     )
-    with translation.override("zh-hans"):
+    with translation.override(settings.LANGUAGE_CODE):
         pdf = rendering.render_pdf(certificate)
     certificate.pdf.save(certificate.filename(), ContentFile(pdf), save=False)
     certificate._history_user = by
@@ -192,8 +193,6 @@ def start_batch(course, user):
 
 def stale_before():
     """A batch still "running" since before this has lost its worker (the task timeout has passed)."""
-    from django.conf import settings
-
     return timezone.now() - datetime.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 600) + 60)
 
 
@@ -236,25 +235,32 @@ def run_batch(batch_pk):
         return "failed"
     errors = []
     failed = 0
-    with translation.override("zh-hans"):
+    with translation.override(settings.LANGUAGE_CODE):
         for person in pending:
             try:
                 _certificate, created = issue(person, course, by=user)
             except Exception as error:  # noqa: BLE001 - shown on the batch; the rest still go on
                 failed += 1
-                message = str(error) if isinstance(error, (CertificateError, ValidationError)) else (
-                    gettext("%(name)s: unexpected error (%(error)s).") % {
-                        "name": person.name, "error": error.__class__.__name__})
-                if isinstance(error, CertificateError) and message not in errors:
-                    errors.append(message)
-                elif not isinstance(error, CertificateError):
-                    logger.exception("certificate for person %s, course %s failed", person.pk, course.pk)
+                message = _failure_message(person, course, error)
+                if message not in errors:
                     errors.append(message)
                 IssueBatch.objects.filter(pk=batch.pk).update(failed=failed)
                 continue
             if created:
                 IssueBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
     return _finish(batch, errors[:MAX_ERRORS_SHOWN], failed=failed)
+
+
+def _failure_message(person, course, error):
+    """What staff read on the batch: the reason for a known failure (the same for everyone, shown
+    once), else the person and the kind of error (the traceback goes to the log)."""
+    if isinstance(error, CertificateError):
+        return str(error)
+    if isinstance(error, ValidationError):
+        return f"{person.name}: {' '.join(error.messages)}"
+    logger.exception("certificate for person %s, course %s failed", person.pk, course.pk)
+    return gettext("%(name)s: unexpected error (%(error)s).") % {"name": person.name,
+                                                                  "error": error.__class__.__name__}
 
 
 def _finish(batch, errors, failed=0):
