@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_q",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff who enrolled a TOTP device give its code after logging in (lms.people.totp).
+    "django_otp.middleware.OTPMiddleware",
+    "lms.people.totp.SecondFactorMiddleware",
     # A person whose first password was set by someone else changes it before anything else.
     "lms.people.password.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -183,6 +188,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lms.people.auth.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Second factor for staff (django-otp): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "头雁 Touyan"
 
 # Content Security Policy (django-csp), sent in every environment so the tests see what production
 # sends. Scripts: our static files, or inline ones carrying the request's nonce; no inline event

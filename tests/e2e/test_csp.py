@@ -127,6 +127,9 @@ def test_it_keeps_the_staff_pages_and_the_admin_inside_their_policies(demo_data,
     watch.visit(f"{base_url}/attendance/sessions/{session.pk}/display/", settle_ms=1500)
     desktop_page.locator("[data-qr] svg").first.wait_for()
     watch.check()
+    watch.visit(f"{base_url}/me/two-factor/")  # the QR code is a data: image
+    desktop_page.locator("img.qr-code").wait_for()
+    shot(desktop_page, "02-two-factor-enrol")
     watch.visit(f"{base_url}/admin/")
     shot(desktop_page, "01-admin-dashboard")
     watch.visit(f"{base_url}/admin/pages/")
