@@ -339,14 +339,16 @@ class AttendanceRecordManager(models.Manager):
             record.last_seen_at = max(filter(None, [record.last_seen_at, now]))
             fields = ["presence_minutes", "minutes_present", "last_heartbeat_at", "first_seen_at", "last_seen_at",
                       "updated_at"]
+            previous_status = record.status
             if record.minutes_present >= session.required_minutes and not record.attended_in_person \
                     and record.status != AttendanceStatus.PRESENT:
-                send_attendance_changed(record, record.status)
                 record.status = AttendanceStatus.PRESENT
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
                 fields += ["status", "channel", "recorded_by"]
             record.save(update_fields=fields)
+            if record.status != previous_status:
+                send_attendance_changed(record, previous_status)
             added = record.minutes_present - before
             return PresenceResult(record, "counted" if added else "already_counted", added)
 
@@ -373,15 +375,16 @@ class AttendanceRecordManager(models.Manager):
                 return record, False
             online_before, online_now = record.channel == AttendanceChannel.LIVE_ONLINE, \
                 channel == AttendanceChannel.LIVE_ONLINE
-            if record.status != status or (status in ATTENDED_STATUSES and online_before != online_now):
-                # A new status, or attended another way (online, then in the hall): 学时 differ.
-                send_attendance_changed(record, record.status)
+            previous_status = record.status
             record.status, record.channel, record.recorded_by = status, channel, by
             if status in ATTENDED_STATUSES:
                 record.first_seen_at = record.first_seen_at or at
                 record.last_seen_at = max(filter(None, [record.last_seen_at, at]))
             record.save(update_fields=["status", "channel", "recorded_by", "first_seen_at", "last_seen_at",
                                        "updated_at"])
+            if previous_status != status or (status in ATTENDED_STATUSES and online_before != online_now):
+                # A new status, or attended another way (online, then in the hall): 学时 differ.
+                send_attendance_changed(record, previous_status)
             return record, True
 
 
