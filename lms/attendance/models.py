@@ -287,15 +287,18 @@ class PresenceResult:
 
 
 class AttendanceRecordManager(models.Manager):
-    def _locked(self, person, session, create_defaults):
+    def _locked(self, person, session, create_defaults, *, insert_first=False):
         """The person's record for the session, locked for the rest of the transaction, created
         from `create_defaults` if missing. Must run inside transaction.atomic().
 
         Two requests creating the same record at once: the unique constraint lets one insert win;
-        the other's insert fails inside its savepoint and it then reads (and locks) the winner."""
-        record = self.select_for_update().filter(person=person, session=session).first()
-        if record is not None:
-            return record, False
+        the other's insert fails inside its savepoint and it then reads (and locks) the winner.
+        `insert_first` skips the first read where the record is usually new (a QR scan, a roll
+        call mark): one statement instead of two, and the read only after a failed insert."""
+        if not insert_first:
+            record = self.select_for_update().filter(person=person, session=session).first()
+            if record is not None:
+                return record, False
         try:
             with transaction.atomic():
                 return self.create(person=person, session=session, **create_defaults), True
@@ -365,7 +368,7 @@ class AttendanceRecordManager(models.Manager):
                 "channel": channel, "status": status, "recorded_by": by,
                 "first_seen_at": at if status in ATTENDED_STATUSES else None,
                 "last_seen_at": at if status in ATTENDED_STATUSES else None,
-            })
+            }, insert_first=True)
             if created:
                 send_attendance_changed(record, None)
                 return record, True
