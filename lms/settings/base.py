@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "lms.rotations",
     "lms.assessments",
     "lms.records",
+    "lms.operations",
     "lms.demo",
     "courses",
     # Wagtail
