@@ -9,6 +9,7 @@ later still counts in the year the session took place."""
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from lms import taskqueue
 from lms.learning import activities
 from lms.learning.models import ActivityKind, Delivery
 
@@ -36,12 +37,11 @@ def session_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(attendance_changed, dispatch_uid="attendance-record-to-learning")
 def attendance_reported(sender, record, previous_status, **kwargs):
-    """Queue the report (the signal comes after commit). Recomputing a course's completion and
-    学时 costs a few dozen queries; a QR burst of hundreds of scans a minute should not wait for
-    it, so the task cluster does it moments later."""
-    from django_q.tasks import async_task
-
-    async_task("lms.attendance.learning_feed.report", record.pk)
+    """Queue the report with the change (lms.taskqueue: in its transaction with the ORM broker,
+    after its commit with Redis). Recomputing a course's completion and 学时 costs a few dozen
+    queries; a QR burst of hundreds of scans a minute should not wait for it, so the task cluster
+    does it moments later."""
+    taskqueue.enqueue_with_transaction("lms.attendance.learning_feed.report", record.pk)
 
 
 def report(record_id):

@@ -334,16 +334,19 @@ class PresenceResult:
 
 
 class AttendanceRecordManager(models.Manager):
-    def _locked(self, person, session, create_defaults, history=None):
+    def _locked(self, person, session, create_defaults, history=None, *, insert_first=False):
         """The person's record for the session, locked for the rest of the transaction, created
         from `create_defaults` if missing (its history row attributed with `history`, the keyword
         arguments of attribute_history). Must run inside transaction.atomic().
 
         Two requests creating the same record at once: the unique constraint lets one insert win;
-        the other's insert fails inside its savepoint and it then reads (and locks) the winner."""
-        record = self.select_for_update().filter(person=person, session=session).first()
-        if record is not None:
-            return record, False
+        the other's insert fails inside its savepoint and it then reads (and locks) the winner.
+        `insert_first` skips the first read where the record is usually new (a QR scan, a roll
+        call mark): one statement instead of two, and the read only after a failed insert."""
+        if not insert_first:
+            record = self.select_for_update().filter(person=person, session=session).first()
+            if record is not None:
+                return record, False
         try:
             with transaction.atomic():
                 record = attribute_history(self.model(person=person, session=session, **create_defaults),
@@ -390,9 +393,9 @@ class AttendanceRecordManager(models.Manager):
             record.last_seen_at = max(filter(None, [record.last_seen_at, now]))
             fields = ["presence_minutes", "minutes_present", "last_heartbeat_at", "first_seen_at", "last_seen_at",
                       "updated_at"]
+            previous_status = record.status
             if record.minutes_present >= session.required_minutes and not record.attended_in_person \
                     and record.status != AttendanceStatus.PRESENT:
-                send_attendance_changed(record, record.status)
                 record.status = AttendanceStatus.PRESENT
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
@@ -400,6 +403,7 @@ class AttendanceRecordManager(models.Manager):
                 attribute_history(record, reason=CHANNEL_HISTORY_REASONS[AttendanceChannel.LIVE_ONLINE],
                                   **({"user": by} if by is not None else {}))
                 record.save(update_fields=fields)
+                send_attendance_changed(record, previous_status)
             else:
                 # Only minutes were added: no history row (the audit trail follows status and
                 # channel; a beat a minute would flood it). The minutes stay on the record.
@@ -429,7 +433,7 @@ class AttendanceRecordManager(models.Manager):
                 "channel": channel, "status": status, "recorded_by": by,
                 "first_seen_at": at if status in ATTENDED_STATUSES else None,
                 "last_seen_at": at if status in ATTENDED_STATUSES else None,
-            }, history)
+            }, history, insert_first=True)
             if created:
                 send_attendance_changed(record, None)
                 return record, True
@@ -439,9 +443,7 @@ class AttendanceRecordManager(models.Manager):
                 return record, False
             online_before, online_now = record.channel == AttendanceChannel.LIVE_ONLINE, \
                 channel == AttendanceChannel.LIVE_ONLINE
-            if record.status != status or (status in ATTENDED_STATUSES and online_before != online_now):
-                # A new status, or attended another way (online, then in the hall): 学时 differ.
-                send_attendance_changed(record, record.status)
+            previous_status = record.status
             record.status, record.channel, record.recorded_by = status, channel, by
             if status in ATTENDED_STATUSES:
                 record.first_seen_at = record.first_seen_at or at
@@ -449,6 +451,9 @@ class AttendanceRecordManager(models.Manager):
             attribute_history(record, **history)
             record.save(update_fields=["status", "channel", "recorded_by", "first_seen_at", "last_seen_at",
                                        "updated_at"])
+            if previous_status != status or (status in ATTENDED_STATUSES and online_before != online_now):
+                # A new status, or attended another way (online, then in the hall): 学时 differ.
+                send_attendance_changed(record, previous_status)
             return record, True
 
 

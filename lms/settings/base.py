@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "lms.certificates",
     "lms.records",
     "lms.audit",
+    "lms.operations",
     "lms.demo",
     "courses",
     # Wagtail
