@@ -11,6 +11,7 @@ from lms.people import roles
 
 from . import district
 from .catalogue import ensure_catalogue
+from .certificates import ensure_certificates
 from .history import fill_recorded_history
 from .enrolments import enrol_audiences
 from .organizations import ensure_organizations
@@ -45,4 +46,5 @@ def load_demo_data():
     report.sessions_created = ensure_sessions(catalogue)
     fill_history()
     fill_recorded_history(timezone.localdate().year)
+    ensure_certificates()
     return report

@@ -1,6 +1,6 @@
 """The personal training archive (个人培训档案): everything one person did in training, for one
 year or all years: courses (and whether completed), sessions attended, quiz and exam results,
-学时 by source, certificates (when that app exists) and rotations, with the year's standing.
+学时 by source, certificates and rotations, with the year's standing.
 
 Read-only: it gathers other apps' records (records reads everyone) in a handful of queries."""
 
@@ -62,9 +62,18 @@ def archive_years(person):
 
 
 def certificates_of(person, year):
-    """Hook for the certificates app (not built yet): the person's certificates of the year
-    (or all years), as objects with title, code, issued_on and hours. Empty until then."""
-    return []
+    """The person's certificates issued in the year (all years when year is None), oldest first:
+    the current version of each (valid or revoked; a superseded version is replaced by its newer
+    one), with serial, title, course, issue date, 学时 and status as issued (the certificate's frozen
+    snapshot, not today's course title)."""
+    from lms.certificates.models import Certificate
+
+    certificates = Certificate.objects.current().filter(person=person).order_by("issued_at", "pk")
+    if year:
+        certificates = certificates.filter(issued_on__gte=datetime.date(year, 1, 1),
+                                           issued_on__lte=datetime.date(year, 12, 31))
+    return list(certificates.only("pk", "person_id", "serial", "title", "course_title", "issued_on", "issued_at",
+                                  "credit_hours", "status", "code"))
 
 
 def build(person, year=None):

@@ -102,13 +102,16 @@ class DecimalText(Func):
 
 
 def certificates_expression(year):
-    """The number of certificates a person was issued in the year, as a query expression.
+    """The number of valid certificates the person (the outer row) was issued in the year, as a
+    correlated subquery: one scalar per row inside the export's single streaming query, no query
+    per person. Superseded and revoked certificates do not count; the year is the issue date's."""
+    from lms.certificates.models import Certificate, Status
 
-    Hook for the certificates app (not built yet): return a Subquery counting the person's
-    certificates of the year here, e.g.
-        Coalesce(Subquery(Certificate.objects.filter(person=OuterRef("pk"), issued_at__year=year)
-                 .order_by().values("person").annotate(n=Count("pk")).values("n")[:1]), 0)"""
-    return Value(0, output_field=IntegerField())
+    issued = (Certificate.objects.filter(person=OuterRef("pk"), status=Status.VALID,
+                                         issued_on__gte=datetime.date(year, 1, 1),
+                                         issued_on__lte=datetime.date(year, 12, 31))
+              .order_by().values("person").annotate(n=Count("pk")).values("n")[:1])
+    return Coalesce(Subquery(issued, output_field=IntegerField()), 0)
 
 
 class ExportError(ValidationError):

@@ -74,3 +74,62 @@ def test_trainers_and_learners_cannot_open_staff_archives(client_for, trainer, o
     url = reverse("records_person_archive", args=[secretary.pk])
     assert client_for(trainer).get(url).status_code == 403
     assert client_for(other_secretary).get(url).status_code == 302  # no admin access: to the admin login
+
+
+@pytest.fixture
+def certificates(history, certify, secretary, course, make_course):
+    """The secretary's certificates: a valid one of 2026 and one issued in 2025."""
+    this_year = certify(secretary, course)
+    last_year = certify(secretary, make_course("2025年社区(村)书记班（第二期）", year=2025,
+                                               starts_on=datetime.date(2025, 9, 1), ends_on=datetime.date(2025, 11, 28)),
+                        issued_on=datetime.date(2025, 12, 1))
+    return this_year, last_year
+
+
+def test_the_archive_lists_the_years_certificates_with_a_download_link(client_for, secretary, certificates):
+    this_year, last_year = certificates
+    client = client_for(secretary)
+    archive = client.get(reverse("my-archive"), {"year": 2026}).context["archive"]
+    assert [c.serial for c in archive.certificates] == [this_year.serial]
+    html = client.get(reverse("my-archive"), {"year": 2026}).content.decode()
+    section = html.split('id="archive-certificates"')[1].split("</section>")[0]
+    assert this_year.serial in section and last_year.serial not in section
+    assert this_year.course_title in section and "有效" in section and "2026-" in section
+    link = reverse("certificate-download", args=[this_year.pk])
+    assert link in section
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    everything = client.get(reverse("my-archive"), {"year": "all"}).context["archive"]
+    assert [c.serial for c in everything.certificates] == [last_year.serial, this_year.serial]
+    assert [c.serial for c in client.get(reverse("my-archive"), {"year": 2025}).context["archive"].certificates] == [
+        last_year.serial]
+
+
+def test_a_revoked_certificate_shows_as_revoked_and_a_reissued_one_once(client_for, secretary, certificates):
+    this_year, _last_year = certificates
+    this_year.revoke("姓名有误")
+    newer = this_year.reissue()
+    archive = client_for(secretary).get(reverse("my-archive"), {"year": 2026}).context["archive"]
+    assert [(c.serial, c.status) for c in archive.certificates] == [(this_year.serial, "revoked"),
+                                                                     (newer.serial, "valid")]
+
+
+def test_the_archive_pdf_lists_the_certificates(client_for, secretary, certificates, tmp_path):
+    this_year, last_year = certificates
+    response = client_for(secretary).get(reverse("my-archive-pdf"), {"year": "all"})
+    path = tmp_path / "archive.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert this_year.serial in text and last_year.serial in text and "下载" not in text
+
+
+def test_staff_archive_links_certificates_only_for_certificate_staff(client_for, hr, training_office, secretary,
+                                                                      certificates):
+    this_year, _last_year = certificates
+    url = reverse("records_person_archive", args=[secretary.pk])
+    link = reverse("certificate-download", args=[this_year.pk])
+    hr_page = client_for(hr).get(url, {"year": 2026}).content.decode()
+    assert this_year.serial in hr_page and link not in hr_page  # HR may not download certificates
+    office = client_for(training_office)
+    assert link in office.get(url, {"year": 2026}).content.decode()
+    assert office.get(link).status_code == 200

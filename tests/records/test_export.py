@@ -32,6 +32,17 @@ def records(plan_2026, require, earn, secretary, other_secretary, org_tree, cour
                             post_held="科员")
 
 
+@pytest.fixture
+def certified(records, certify, secretary, other_secretary, course, make_course):
+    """Real certificates: the secretary holds one valid 2026 certificate (re-issued once: its first
+    version is superseded), one revoked and one from 2025; the other secretary one valid."""
+    certify(secretary, course, reissue=True)
+    certify(secretary, make_course("2026年第二季度头雁讲坛"), revoke=True)
+    certify(secretary, make_course("2025年第四季度头雁讲坛", year=2025, starts_on=datetime.date(2025, 12, 5),
+                                   ends_on=datetime.date(2025, 12, 5)), issued_on=datetime.date(2025, 12, 20))
+    certify(other_secretary, course)
+
+
 def run(*args):
     out = io.StringIO()
     call_command("export_training_records", *args, stdout=out)
@@ -43,7 +54,7 @@ def read_xlsx(path):
     return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in workbook}, workbook
 
 
-def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(records, tmp_path, secretary):
+def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(certified, tmp_path, secretary):
     path = tmp_path / "records.xlsx"
     assert "rows written" in run("--year", "2026", "--format", "xlsx", "--output", str(path))
     sheets, workbook = read_xlsx(path)
@@ -56,9 +67,10 @@ def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(records, tmp
     assert value["手机号码"] == secretary.phone[:3] + "****" + secretary.phone[-4:]
     assert value["街道"] == "东湖街道" and value["所在组织"] == "东湖社区"
     assert (value["应修学时"], value["已获学时"], value["线上学时"], value["线下学时"]) == (10, 10.5, 4.5, 6)
-    assert value["达标情况"] == "达标" and value["挂职/选派记录"] == 1 and value["证书"] == 0
+    assert value["达标情况"] == "达标" and value["挂职/选派记录"] == 1
+    assert value["证书"] == 1  # the valid 2026 one: not its superseded version, the revoked one or 2025's
     other = dict(zip(header, next(r for r in summary if r[0] == "李书记")))
-    assert other["已获学时"] == 3 and other["挂职/选派记录"] == 0
+    assert other["已获学时"] == 3 and other["挂职/选派记录"] == 0 and other["证书"] == 1
     assert len(summary) == 1 + Person.objects.count()
 
     detail = sheets["学时明细"]
@@ -72,13 +84,18 @@ def test_it_writes_three_sheets_with_chinese_headers_and_real_dates(records, tmp
     assert [workbook[title].column_dimensions["A"].width for title in ("人员汇总", "学时明细", "挂职选派")] == [10] * 3
 
 
-def test_csv_is_utf8_with_a_bom_one_table_per_file(records, tmp_path):
+def test_csv_is_utf8_with_a_bom_one_table_per_file(certified, tmp_path):
     path = tmp_path / "records.csv"
     run("--year", "2026", "--format", "csv", "--output", str(path))
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][0] == "姓名" and {"张书记", "李书记"} <= {r[0] for r in rows[1:]}
+    certificates = {r[0]: r[rows[0].index("证书")] for r in rows[1:]}
+    assert certificates["张书记"] == "1" and certificates["李书记"] == "1"
+    run("--year", "2025", "--format", "csv", "--output", str(path))
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert {r[0]: r[rows[0].index("证书")] for r in rows[1:]}["张书记"] == "1"  # the one issued in 2025
     run("--year", "2026", "--format", "csv", "--table", "activities", "--output", str(path))
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
     assert len(rows) == 4 and rows[1][-1].startswith("2026-05-01")
@@ -210,3 +227,28 @@ def test_other_peoples_exports_are_not_found(records, client_for, hr, training_o
     assert office.get(reverse("records_export_status", args=[job.pk])).status_code == 404
     assert office.get(reverse("records_export_download", args=[job.pk])).status_code == 404
     assert client_for(trainer).get(reverse("records_export_download", args=[job.pk])).status_code == 403
+
+
+def test_certificates_are_counted_in_the_export_query_itself(records, certify, course, tmp_path, make_person,
+                                                             org_tree):
+    """One correlated subquery, no query per person: issuing more certificates to more people does
+    not change the number of queries the summary takes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = tmp_path / "s.csv"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            run("--year", "2026", "--format", "csv", "--output", str(path))
+        return len(captured)
+
+    learners = [make_person(f"学员{i}", org_tree["community_a"]) for i in range(3)]
+    certify(learners[0], course)
+    before = queries()
+    for learner in learners[1:]:
+        certify(learner, course)
+    assert queries() == before
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    counts = {r[0]: r[rows[0].index("证书")] for r in rows[1:]}
+    assert [counts[f"学员{i}"] for i in range(3)] == ["1", "1", "1"]
