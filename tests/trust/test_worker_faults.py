@@ -1,0 +1,181 @@
+"""A task worker killed mid-task: the work still completes, exactly once.
+
+A real `manage.py qcluster` (its own process group) runs against the test's own throw-away
+database (a SQLite file, or PostgreSQL `<test database>_workers` when DATABASE_URL is set) and
+media directory. tests/trust/faults_helpers.py makes a course with LEARNERS completed learners and a
+certificate template, then queues a certificate batch (the training office's bulk issue) and a
+yearly training-record export (HR). The cluster has one worker, so the export waits behind the
+batch. When the batch is part-way (issued > 0 and < total, read straight from the database), the
+whole cluster is SIGKILLed. A new cluster starts:
+
+- ORM broker (always run): the broker delivers the unacknowledged tasks again once Q_RETRY has
+  passed; the batch carries on with what is still missing, the export runs again from the start.
+- Redis broker (run when REDIS_URL is set): django-q2's Redis broker pops a task off the list
+  (BLPOP) and has no acknowledgement, so a task whose cluster is killed is not delivered again.
+  The batch recovers the way the office would: once it is stale (Q_TIMEOUT + 60 s without
+  finishing), "retry" (issuing.retry_batch) queues what is still missing. An export left
+  "running" by a killed cluster has no such retry (the status page retries only failed exports):
+  that case is reported as an expected failure (see bench/README.md, "Faults").
+
+Then: the batch says done, every completed learner holds exactly one valid certificate, every
+stored PDF is readable, the export finished with a readable XLSX file. At most one PDF file is
+left without a certificate row: the one being rendered when the worker died (the row commits
+after the file is stored; documented in lms/certificates/issuing.py)."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HELPERS = Path(__file__).resolve().with_name("faults_helpers.py")
+LEARNERS = 24
+Q_TIMEOUT, Q_RETRY = 60, 65  # retry > timeout, as django-q2 requires; short so the test waits little
+
+pytestmark = [pytest.mark.slow]
+
+BROKERS = ["orm"] + (["redis"] if os.environ.get("REDIS_URL") else [])
+
+
+def _env(tmp_path, broker):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SQLITE_PATH")}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings.test", PYTHONPATH=str(REPO_ROOT),
+               MEDIA_ROOT=str(tmp_path / "media"), Q_WORKERS="1", Q_TIMEOUT=str(Q_TIMEOUT),
+               Q_RETRY=str(Q_RETRY), LOG_LEVEL="WARNING")
+    if connection.vendor == "postgresql":
+        base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        env["DATABASE_URL"] = f"{base}/{connection.settings_dict['NAME']}_workers_{broker}"
+    else:
+        env["SQLITE_PATH"] = str(tmp_path / "workers.sqlite3")
+    if broker == "redis":
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    return env
+
+
+def _fresh_database(env):
+    if "DATABASE_URL" in env:
+        base, name = env["DATABASE_URL"].rsplit("/", 1)
+        for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{base}/postgres", "-qc", sql], check=True, capture_output=True)
+    for command in (["migrate", "-v0"], ["createcachetable"]):
+        out = subprocess.run([sys.executable, "manage.py", *command], cwd=REPO_ROOT, env=env, capture_output=True,
+                             text=True, timeout=600)
+        assert out.returncode == 0, out.stderr[-3000:]
+
+
+def _helper(env, *args):
+    out = subprocess.run([sys.executable, str(HELPERS), *map(str, args)], cwd=REPO_ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _batch_row(env, batch):
+    """(status, done, total) straight from the database: cheap enough to poll every few tenths."""
+    sql = f"SELECT status, done, total FROM certificates_issuebatch WHERE id = {int(batch)}"
+    if "DATABASE_URL" in env:
+        out = subprocess.run(["psql", env["DATABASE_URL"], "-tAF", ",", "-c", sql], capture_output=True,
+                             text=True, check=True)
+        status, done, total = out.stdout.strip().split(",")
+        return status, int(done), int(total)
+    with sqlite3.connect(env["SQLITE_PATH"], timeout=20) as db:
+        return db.execute(sql).fetchone()
+
+
+class Cluster:
+    """`manage.py qcluster` in its own process group (sentinel, pusher, monitor, worker)."""
+
+    def __init__(self, env, log):
+        self.log = open(log, "ab")
+        self.process = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=REPO_ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self, sig=signal.SIGKILL):
+        for signal_ in (sig, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, signal_)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=20)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.log.close()
+
+
+def _wait(what, check, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_a_killed_worker_still_issues_every_certificate_once_and_finishes_the_export(tmp_path, broker):
+    env = _env(tmp_path, broker)
+    log = tmp_path / "qcluster.log"
+    _fresh_database(env)
+    queued = _helper(env, "setup", LEARNERS)
+    assert queued["total"] == queued["completed"] == LEARNERS, queued
+
+    first = Cluster(env, log)
+    try:
+        row = _wait("the batch to be part-way", lambda: (
+            (r := _batch_row(env, queued["batch"]))[1] > 0 and r), timeout=300)
+        first.kill()
+    finally:
+        first.kill()
+    status, done, total = _batch_row(env, queued["batch"])
+    assert status == "running" and 0 < done < total == LEARNERS, (
+        f"the batch was not part-way when the cluster died ({row} -> {status, done, total}); "
+        f"log: {log.read_text()[-2000:]}")
+
+    second = Cluster(env, log)
+    try:
+        if broker == "redis":
+            # Nothing delivers the task again: the batch stays "running" until it is stale, and then
+            # the office's retry queues what is still missing.
+            time.sleep(5)
+            assert _batch_row(env, queued["batch"])[:2] == ("running", done)
+            retried = _wait("the batch to become retryable", lambda: (
+                (r := _helper(env, "retry", queued["batch"]))["retryable"] and r), timeout=Q_TIMEOUT + 120)
+            assert retried["status"] == "queued"
+        _wait("the batch to finish", lambda: _batch_row(env, queued["batch"])[0] in ("done", "failed"),
+              timeout=Q_RETRY + Q_TIMEOUT + 180)
+        try:
+            _wait("the export to finish", lambda: _helper(env, "status", queued["batch"], queued["job"])["job"][
+                "status"] in ("done", "failed"), timeout=30 if broker == "redis" else Q_RETRY + Q_TIMEOUT + 120)
+        except AssertionError:
+            if broker != "redis":
+                raise
+        result = _helper(env, "status", queued["batch"], queued["job"])
+    finally:
+        second.kill(signal.SIGTERM)
+
+    batch, job = result["batch"], result["job"]
+    assert batch["status"] == "done" and batch["done"] == batch["total"] == LEARNERS, (batch, log.read_text()[-3000:])
+    assert batch["attempts"] == 2 and batch["failed"] == 0, batch
+    assert result["people"] == LEARNERS and result["valid_per_person"] == [1], result
+    assert result["certificates"] == LEARNERS and result["pdfs_readable"], result
+    # The row commits after its file is stored: the killed worker leaves at most the one file it
+    # was rendering when it died, and no certificate without its file.
+    assert len(result["orphan_pdfs"]) <= 1, result["orphan_pdfs"]
+
+    if broker == "redis" and job["status"] == "running":
+        pytest.xfail("Redis broker: the export killed with its cluster is not delivered again, and a "
+                     "'running' export has no retry (lms/records/admin_views.export_retry retries only failed ones)")
+    assert job["status"] == "done" and job["error"] == "", job
+    assert job["attempts"] in (1, 2), job  # 2 when the cluster died while it was dequeued or running
+    assert job["sheets"] and all(rows >= 1 for rows in job["sheets"].values()), job
+    assert result["exports_stored"] == [job["file"]], result
