@@ -17,6 +17,8 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.people.admin_choosers import permitted_chooser_viewset_class
+
 from . import access, admin_views
 from .forms import QuestionForm
 from .models import Answer, Attempt, OfflineAssessment, Question, QuestionCategory
@@ -24,6 +26,7 @@ from .models import Answer, Attempt, OfflineAssessment, Question, QuestionCatego
 
 class QuestionViewSet(SnippetViewSet):
     model = Question
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "help"
     menu_label = gettext_lazy("Questions")
     menu_name = "questions"
@@ -38,6 +41,7 @@ class QuestionViewSet(SnippetViewSet):
 
 class QuestionCategoryViewSet(SnippetViewSet):
     model = QuestionCategory
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("Question categories")
     menu_name = "question-categories"
@@ -48,6 +52,7 @@ class QuestionCategoryViewSet(SnippetViewSet):
 
 class OfflineAssessmentViewSet(SnippetViewSet):
     model = OfflineAssessment
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "doc-full"
     menu_label = gettext_lazy("Offline assessments")
     menu_name = "offline-assessments"

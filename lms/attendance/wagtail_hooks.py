@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.people.admin_choosers import permitted_chooser_viewset_class
 from lms.people.models import Person
 
 from .access import can_manage_sessions
@@ -28,6 +29,7 @@ from .models import AttendanceRecord, Session
 
 class SessionViewSet(SnippetViewSet):
     model = Session
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "date"
     menu_label = gettext_lazy("Sessions")
     menu_name = "sessions"

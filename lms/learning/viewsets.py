@@ -8,6 +8,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.people.admin_choosers import permitted_chooser_viewset_class
+
 from .models import AnnualPlan, PlannedBatch
 
 
@@ -58,6 +60,7 @@ class AnnualPlanForm(WagtailAdminModelForm):
 
 class AnnualPlanViewSet(SnippetViewSet):
     model = AnnualPlan
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "date"
     menu_label = _("Annual training plans")
     menu_name = "annual-plans"
