@@ -114,3 +114,33 @@ def test_it_keeps_a_street_admin_to_their_street_in_the_person_and_organization_
     chooser = client.get(reverse("wagtailsnippetchoosers_people_person:choose_results") + "?q=书记")
     assert world.a.learner.name in chooser.content.decode()
     assert world.b.learner.name not in chooser.content.decode()
+
+
+def test_it_keeps_another_streets_people_out_of_a_street_admins_export(world, client_for,
+                                                                       django_capture_on_commit_callbacks):
+    """A street admin can neither ask for street B's records nor find its people in their own
+    export: the form offers only their street, and the task scopes the rows to the requester."""
+    from lms.records import tasks
+
+    client = client_for(world.personas["street_admin"])
+    before = ExportJob.objects.count()
+    with django_capture_on_commit_callbacks(execute=False):
+        refused = client.post(reverse("records_export"), {"year": 2026, "file_format": "csv", "table": "summary",
+                                                          "street": world.orgs["street_b"].code})
+    assert refused.status_code == 400 and ExportJob.objects.count() == before
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("records_export"), {"year": 2026, "file_format": "csv", "table": "summary"})
+    job = ExportJob.objects.get(requested_by=world.personas["street_admin"].user)
+    assert response.url == reverse("records_export_status", args=[job.pk])
+    assert tasks.run_export(job.pk) == "done"
+    content = b"".join(client.get(reverse("records_export_download", args=[job.pk])).streaming_content)
+    text = content.decode("utf-8-sig")
+    assert world.a.learner.name in text
+    assert world.b.learner.name not in text and world.b.learner.phone not in text
+
+
+def test_it_shows_a_verifier_only_a_masked_name(world, client_for):
+    response = client_for(None).get(reverse("certificate-verify", args=[world.a.certificate.code]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert world.a.learner.name not in page and world.a.learner.phone not in page
