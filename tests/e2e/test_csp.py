@@ -135,3 +135,28 @@ def test_it_keeps_the_staff_pages_and_the_admin_inside_their_policies(demo_data,
     watch.visit(f"{base_url}/admin/pages/")
     assert "'unsafe-inline'" not in watch.visit(f"{base_url}/me/").headers["content-security-policy"].split(
         "script-src")[1].split(";")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_an_imported_person_change_the_first_password(live_server, secretary, password, phone_page, shot):
+    from .conftest import ensure_site_tree
+
+    ensure_site_tree()
+    secretary.must_change_password = True
+    secretary.save(update_fields=["must_change_password"])
+    watch = Watch(phone_page)
+    page = phone_page
+    _log_in(watch, live_server.url, secretary.phone, password)
+    assert page.url.endswith("/me/password/")
+    expect(page.locator("main h1")).to_have_text("请先修改初始密码")
+    shot(page, "01-forced-change")
+    page.fill("input[name=old_password]", password)
+    page.fill("input[name=new_password1]", "Xin-Mima-2026-qx")
+    page.fill("input[name=new_password2]", "Xin-Mima-2026-qx")
+    page.locator("form:has(input[name=new_password1]) button[type=submit]").click()
+    page.wait_for_load_state()
+    watch.check()
+    watch.visit(f"{live_server.url}/me/")
+    assert page.url.endswith("/me/")
+    secretary.refresh_from_db()
+    assert secretary.must_change_password is False
