@@ -65,6 +65,24 @@ def shot(request):
     return Screenshots(request.node.name)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remembers each phase's report on the test item, so page fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _keep_failure_screenshot(request, page, name):
+    """When the test failed, a screenshot of where the page was: <test>-FAILED-<fixture>.png."""
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        try:
+            Screenshots(request.node.name)(page, f"FAILED-{name}")
+        except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
+            pass
+
+
 def _new_page(browser, viewport, **options):
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(TIMEOUT_MS)
@@ -72,18 +90,20 @@ def _new_page(browser, viewport, **options):
 
 
 @pytest.fixture
-def phone_page(browser):
+def phone_page(browser, request):
     """A page in a phone-sized window (the learners' device)."""
     context, page = _new_page(browser, PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2)
     yield page
+    _keep_failure_screenshot(request, page, "phone")
     context.close()
 
 
 @pytest.fixture
-def desktop_page(browser):
+def desktop_page(browser, request):
     """A page in a desktop window (staff work in the Wagtail admin on a PC)."""
     context, page = _new_page(browser, DESKTOP_VIEWPORT)
     yield page
+    _keep_failure_screenshot(request, page, "desktop")
     context.close()
 
 
