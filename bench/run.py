@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["page_cost.py", "heartbeat.py", "checkin.py", "export.py", "certificates.py"]
+BENCHMARKS = ["page_cost.py", "heartbeat.py", "checkin.py", "export.py", "certificates.py", "load.py", "faults.py"]
 
 if __name__ == "__main__":
     failed = 0
