@@ -14,8 +14,9 @@ whole cluster is SIGKILLed. A new cluster starts:
   (BLPOP) and has no acknowledgement, so a task whose cluster is killed is not delivered again.
   The batch recovers the way the office would: once it is stale (Q_TIMEOUT + 60 s without
   finishing), "retry" (issuing.retry_batch) queues what is still missing. An export left
-  "running" by a killed cluster has no such retry (the status page retries only failed exports):
-  that case is reported as an expected failure (see bench/README.md, "Faults").
+  "queued" or "running" by a killed cluster has no such retry (the status page retries only failed
+  exports): the cluster's pusher takes tasks off the list ahead of its worker, so even the export
+  still waiting behind the batch is lost. That case is reported as an expected failure (xfail).
 
 Then: the batch says done, every completed learner holds exactly one valid certificate, every
 stored PDF is readable, the export finished with a readable XLSX file. At most one PDF file is
@@ -98,6 +99,8 @@ class Cluster:
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self, sig=signal.SIGKILL):
+        """Send `sig` to the whole group, then SIGKILL whatever is left of it (a cluster stopping
+        gracefully can hang on a dead child)."""
         for signal_ in (sig, signal.SIGKILL):
             try:
                 os.killpg(self.process.pid, signal_)
@@ -105,9 +108,8 @@ class Cluster:
                 break
             try:
                 self.process.wait(timeout=20)
-                break
             except subprocess.TimeoutExpired:
-                continue
+                pass
         self.log.close()
 
 
@@ -172,9 +174,10 @@ def test_a_killed_worker_still_issues_every_certificate_once_and_finishes_the_ex
     # was rendering when it died, and no certificate without its file.
     assert len(result["orphan_pdfs"]) <= 1, result["orphan_pdfs"]
 
-    if broker == "redis" and job["status"] == "running":
-        pytest.xfail("Redis broker: the export killed with its cluster is not delivered again, and a "
-                     "'running' export has no retry (lms/records/admin_views.export_retry retries only failed ones)")
+    if broker == "redis" and job["status"] in ("queued", "running"):
+        pytest.xfail(f"Redis broker: the export task the killed cluster had taken off the list is not delivered "
+                     f"again, and an export left '{job['status']}' has no retry "
+                     "(lms/records/admin_views.export_retry retries only failed ones)")
     assert job["status"] == "done" and job["error"] == "", job
     assert job["attempts"] in (1, 2), job  # 2 when the cluster died while it was dequeued or running
     assert job["sheets"] and all(rows >= 1 for rows in job["sheets"].values()), job
