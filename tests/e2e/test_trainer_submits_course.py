@@ -1,5 +1,5 @@
-"""A trainer drafts a new Head Goose Forum course in the Wagtail admin and submits it to the
-课程发布审核 workflow; only the training office may publish it."""
+"""A trainer drafts a new Head Goose Forum course in the Wagtail admin, adds a reading lesson to it
+and submits the course to the 课程发布审核 workflow; only the training office may publish it."""
 
 import re
 
@@ -13,6 +13,7 @@ pytestmark = [
 ]
 
 NEW_COURSE_TITLE = "2027年第一季度头雁讲坛（浏览器测试）"
+NEW_LESSON_TITLE = "第一课：新任书记的第一课"
 
 
 def test_it_lets_a_trainer_create_a_course_and_submit_it_for_review(demo_data, desktop_page, shot):
@@ -56,10 +57,33 @@ def test_it_lets_a_trainer_create_a_course_and_submit_it_for_review(demo_data, d
     expect(page.locator("button[name=action-publish]")).to_have_count(0)
     shot(page, "05-action-menu", full_page=False)
 
-    submit.click()
+    # Save a draft first, to add the lessons.
+    page.keyboard.press("Escape")
+    footer.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    draft = CoursePage.objects.get(title=NEW_COURSE_TITLE)
+
+    page.goto(f"{base_url}/admin/pages/{draft.pk}/add_subpage/")
+    page.locator("a[href*='/add/courses/readinglessonpage/']").first.click()
+    page.wait_for_url(re.compile(rf"/admin/pages/add/courses/readinglessonpage/{draft.pk}/$"))
+    page.fill("#id_title", NEW_LESSON_TITLE)
+    page.fill("#id_estimated_minutes", "20")
+    page.locator("[data-streamfield-stream-container] button[title], .c-sf-add-button").first.click()
+    page.get_by_role("option", name="标题").click()
+    page.locator("input[name^='body-0-value']").fill("学习党章，履职尽责")
+    shot(page, "06-lesson-form")
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    expect(page.locator(".messages")).to_contain_text(NEW_LESSON_TITLE)
+    shot(page, "07-lesson-saved")
+
+    # Then submit the course for review.
+    page.goto(f"{base_url}/admin/pages/{draft.pk}/edit/")
+    footer.locator("[data-w-dropdown-target=toggle]").click()
+    footer.locator("button[name=action-submit]").click()
     page.wait_for_url(re.compile(rf"/admin/pages/{program.pk}/$"))
     expect(page.locator(".messages")).to_contain_text(NEW_COURSE_TITLE)
-    shot(page, "06-submitted")
+    shot(page, "08-submitted")
 
     course = CoursePage.objects.get(title=NEW_COURSE_TITLE)
     assert course.get_parent().pk == program.pk
@@ -71,10 +95,14 @@ def test_it_lets_a_trainer_create_a_course_and_submit_it_for_review(demo_data, d
     assert state.workflow.name == COURSE_WORKFLOW_NAME
     assert state.requested_by.username == "demo-trainer"
     assert state.current_task_state.task.name == "培训科审核"
+    lessons = [lesson.specific for lesson in course.get_children()]
+    assert [(type(lesson).__name__, lesson.title, lesson.owner.username) for lesson in lessons] == [
+        ("ReadingLessonPage", NEW_LESSON_TITLE, "demo-trainer")]
+    assert lessons[0].body[0].block_type == "heading" and not lessons[0].live
 
     # Back in the editor the trainer still cannot publish: the page waits for the training office.
     page.goto(f"{base_url}/admin/pages/{course.pk}/edit/")
     footer.locator("[data-w-dropdown-target=toggle]").click()
     expect(page.locator("button[name=action-publish]")).to_have_count(0)
     expect(page.locator("[data-workflow-action-name=approve]")).to_have_count(0)
-    shot(page, "07-editor-in-moderation")
+    shot(page, "09-editor-in-moderation")
