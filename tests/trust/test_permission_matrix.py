@@ -430,8 +430,12 @@ def _url(case, name, world):
     return reverse(name, kwargs=case.kwargs(world) if case.kwargs else {})
 
 
-def test_it_gives_every_persona_the_expected_answer_on_every_url(world, client_for):
-    clients = {persona: client_for(world.personas[persona]) for persona in PERSONAS}
+def test_it_gives_every_persona_the_expected_answer_on_every_url(world, client_for, settings):
+    # The verification rate limit counts in the shared cache, which a savepoint does not roll back
+    # when it is Redis: the matrix's own lookups must not trip it (tests/certificates test it).
+    settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE = 100_000
+    # a view that fails shows as "500" in its row instead of stopping the walk
+    clients = {persona: client_for(world.personas[persona], raise_request_exception=False) for persona in PERSONAS}
     names = _names()
     wrong, table, leaks = [], [], []
     only = os.environ.get("MATRIX_ONLY", "")  # debugging: a comma-separated list of name prefixes
