@@ -9,7 +9,8 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and organizations")
 
     def ready(self):
-        from . import roles, totp  # noqa: F401  (totp: the login signal that decides on a second factor)
+        # password and totp: the login signals that decide on a forced password change and a second factor.
+        from . import password, roles, totp  # noqa: F401
 
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
         post_migrate.connect(ensure_cache_table, sender=self)

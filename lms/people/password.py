@@ -5,11 +5,18 @@ none, until the training office sets one), so `Person.must_change_password` is s
 the person picks their own, every page sends them to the change-password page; the mark is cleared
 by a successful change there. Staff who set a new password for someone else in the admin set the
 mark again, for the same reason.
+
+Whether the mark is set is read once, at login, and kept in the browser's session: the check on
+every request then costs no query (QR scans and heartbeats read no Person of their own). A mark set
+later reaches the person at their next login, which a password set by staff forces anyway (it
+ends the person's sessions).
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +29,18 @@ from .models import Person
 ALLOWED_PREFIXES = ("/healthz", "/i18n/", "/favicon.ico")
 
 
-def must_change_password(user):
-    if not user.is_authenticated:
-        return False
-    person = getattr(user, "person", None)  # cached on the user: the context processor reads it too
-    return bool(person and person.must_change_password)
+SESSION_KEY = "people:must-change-password"
+
+
+@receiver(user_logged_in, dispatch_uid="people-remember-pending-password-change")
+def remember_pending_change(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        person = Person.objects.filter(user=user).only("must_change_password").first()
+        request.session[SESSION_KEY] = bool(person and person.must_change_password)
+
+
+def must_change_password(request):
+    return bool(request.user.is_authenticated and request.session.get(SESSION_KEY))
 
 
 class ForcePasswordChangeMiddleware:
@@ -36,7 +50,7 @@ class ForcePasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if must_change_password(request.user) and not self._allowed(request.path_info):
+        if must_change_password(request) and not self._allowed(request.path_info):
             return redirect(reverse("password-change"))
         return self.get_response(request)
 
@@ -55,7 +69,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["forced"] = must_change_password(self.request.user)
+        context["forced"] = must_change_password(self.request)
         return context
 
     def form_valid(self, form):
@@ -63,6 +77,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         person = getattr(self.request.user, "person", None)
         if person is not None:
             person.password_changed_by_owner()
+        self.request.session[SESSION_KEY] = False
         messages.success(self.request, _("Your password has been changed."))
         return response
 
