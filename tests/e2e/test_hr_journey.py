@@ -60,6 +60,9 @@ def test_it_lets_hr_import_the_roster_set_the_plan_and_export_the_year(
         "name": "干部名单.xlsx", "buffer": _roster_xlsx(),
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     shot(page, "02-roster-upload")
+    # The buttons' icons keep to the text's size, so their labels show.
+    assert page.evaluate("Math.max(...[...document.querySelectorAll('main .button svg')].map("
+                         "s => s.getBoundingClientRect().width))") <= 20
     page.get_by_role("button", name="检查文件").click()
     apply = page.get_by_role("button", name="确认导入")
     expect(apply).to_be_visible()

@@ -3,8 +3,6 @@ read from a screenshot with zbarimg; a second browser (the secretary's phone, lo
 decoded URL and is checked in; the display's list shows the secretary within a few seconds."""
 
 import datetime
-import shutil
-import subprocess
 
 import pytest
 from django.utils import timezone
@@ -12,7 +10,7 @@ from django.utils import timezone
 from lms.attendance.models import AttendanceRecord, Session, SessionMode
 from lms.learning.models import Enrollment, EnrollmentSource
 
-from .conftest import ensure_site_tree
+from .conftest import log_in, read_display_qr
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,27 +19,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def home_page(db):
-    """The catalogue root, recreated after another transactional test's flush."""
-    from courses.models import HomePage
-
-    ensure_site_tree()
-    return HomePage.objects.get()
-
-
-def _log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def test_a_secretary_checks_in_by_scanning_the_display(live_server, course, secretary, training_office, password,
                                                       desktop_page, phone_page, shot, tmp_path):
-    if not shutil.which("zbarimg"):
-        pytest.skip("zbarimg is not installed")
     Enrollment.enrol(secretary, course, EnrollmentSource.BULK)
     now = timezone.now()
     session = Session.objects.create(course=course, title="头雁讲坛·现场签到", starts_at=now - datetime.timedelta(minutes=2),
@@ -49,19 +28,15 @@ def test_a_secretary_checks_in_by_scanning_the_display(live_server, course, secr
                                      venue="区委党校报告厅")
 
     display = desktop_page
-    _log_in(display, live_server.url, "office", password)
+    log_in(display, live_server.url, "office", password)
     display.goto(f"{live_server.url}/attendance/sessions/{session.pk}/display/")
-    display.locator("[data-qr] svg.qr-code").wait_for()
+    url = read_display_qr(display, tmp_path)
     assert display.locator('[data-list="missing"]').inner_text().find(secretary.name) >= 0
     shot(display, "01-display")
-    qr_png = tmp_path / "qr.png"
-    display.locator("[data-qr]").screenshot(path=str(qr_png))
-    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(qr_png)], capture_output=True, text=True, check=True)
-    url = decoded.stdout.strip()
     assert url.startswith(f"{live_server.url}/checkin/{session.pk}/")
 
     phone = phone_page
-    _log_in(phone, live_server.url, secretary.phone, password)
+    log_in(phone, live_server.url, secretary.phone, password)
     phone.goto(url)
     phone.wait_for_url(f"**/sessions/{session.pk}/checked-in/")
     assert "签到成功" in phone.locator("h1").inner_text()
