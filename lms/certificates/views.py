@@ -16,19 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from lms.people.auth import client_address
+
 from . import access
 from .models import Certificate, Status
 from .rendering import chinese_date, hours_text
 
 VERIFY_LIMIT_PER_MINUTE = 30
-
-
-def client_address(request):
-    """The client's address: REMOTE_ADDR, or the header a trusted proxy sets (settings.CLIENT_IP_HEADER,
-    e.g. "HTTP_X_REAL_IP") when the site runs behind one."""
-    header = getattr(settings, "CLIENT_IP_HEADER", None)
-    value = request.META.get(header, "") if header else ""
-    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def over_limit(request):

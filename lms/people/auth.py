@@ -34,3 +34,15 @@ def lockout_username(request, credentials=None):
     typed = typed.strip()
     person = Person.objects.select_related("user").filter(phone=typed).first() if typed else None
     return person.user.username if person else typed
+
+
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or, behind a trusted proxy, the header it sets
+    (settings.CLIENT_IP_HEADER, e.g. "HTTP_X_REAL_IP"; its first address). Login throttling
+    (AXES_CLIENT_IP_CALLABLE) and the certificate-verification rate limit both count by it, so
+    behind a proxy they do not lump every visitor together."""
+    from django.conf import settings
+
+    header = settings.CLIENT_IP_HEADER
+    value = request.META.get(header, "") if header else ""
+    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")

@@ -181,12 +181,17 @@ LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_FRONTEND_LOGIN_URL = "/login/"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 
+# The request header a trusted proxy puts the client's address in (e.g. HTTP_X_REAL_IP); empty when
+# clients connect directly. Login throttling and rate limits count by lms.people.auth.client_address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+
 # Login throttling (django-axes): lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lms.people.auth.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "lms.people.auth.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Second factor for staff (django-otp): the name authenticator apps show for the account.

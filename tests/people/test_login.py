@@ -177,3 +177,30 @@ def test_it_logs_out_only_by_post(client_for, secretary):
 def test_it_needs_a_csrf_token_to_log_in(secretary, client_for, password):
     client = client_for(None, enforce_csrf_checks=True)
     assert login(client, secretary.phone, password).status_code == 403
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("", "10.0.0.1"),  # clients connect directly: the socket's address
+    ("HTTP_X_REAL_IP", "203.0.113.9"),  # behind a proxy: the address it passes on, first of a list
+])
+def test_it_takes_the_client_address_from_the_configured_proxy_header(rf, settings, header, expected):
+    from lms.people.auth import client_address
+
+    settings.CLIENT_IP_HEADER = header
+    request = rf.get("/", HTTP_X_REAL_IP="203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == expected
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"  # header missing
+
+
+def test_behind_a_proxy_a_lockout_holds_only_the_failing_client(client, settings, secretary, password):
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+
+    def login_via_proxy(secret, client_ip):  # every request reaches us from the proxy's REMOTE_ADDR
+        return client.post(LOGIN, {"username": secretary.phone, "password": secret}, HTTP_X_REAL_IP=client_ip)
+
+    for _attempt in range(5):
+        login_via_proxy("wrong", "203.0.113.9")
+    assert login_via_proxy(password, "203.0.113.9").status_code == 429
+    # The same proxy passes on another client: the secretary on their own phone.
+    assert login_via_proxy(password, "198.51.100.7").status_code == 302
+    assert is_logged_in_as(client, secretary)
