@@ -10,6 +10,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.people.admin_choosers import permitted_chooser_viewset_class
+
 from . import admin_views
 from .access import is_certificate_staff
 from .models import CertificateTemplate
@@ -17,6 +19,7 @@ from .models import CertificateTemplate
 
 class CertificateTemplateViewSet(SnippetViewSet):
     model = CertificateTemplate
+    chooser_viewset_class = permitted_chooser_viewset_class()
     icon = "doc-full"
     menu_label = _("Certificate templates")
     add_to_admin_menu = False

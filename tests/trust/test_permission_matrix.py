@@ -342,10 +342,9 @@ snippet_rows("assessments.question", [lambda w: w.question], viewset(
 snippet_rows("assessments.questioncategory", [lambda w: w.category], viewset(
     listing=BANK, add=BANK, change=BANK, delete=OUT + " home home home home redir", view=BANK,
     chooser=BANK_CHOOSE, create=BANK_CHOOSE, chosen=BANK_CHOOSE))
-# certificate templates: the chooser is still Wagtail's (any staff member lists template names)
 snippet_rows("certificates.certificatetemplate", [lambda w: w.certificate_template], viewset(
     listing=SESSION, add=SESSION, change=SESSION, delete=OUT + " home home home home redir", view=SESSION,
-    chooser=STAFF_CHOOSE, create=SESSION, chosen=STAFF_CHOOSE,
+    chooser=SESSION_CHOOSE, create=SESSION_CHOOSE, chosen=SESSION_CHOOSE,
     extra={"preview_on_add": SESSION, "preview_on_edit": SESSION}))
 snippet_rows("assessments.offlineassessment", [a("offline")], viewset(
     listing=SESSION, add=SESSION, change=SESSION, delete=OUT + " home home home home ok", view=SESSION,
