@@ -23,3 +23,6 @@ urlpatterns = [
     # Wagtail serves the course catalogue; keep it last.
     path("", include(wagtail_urls)),
 ]
+
+# A database briefly unreachable answers 503 "try again", not 500 (lms.errors).
+handler500 = "lms.errors.server_error"
