@@ -28,7 +28,7 @@ from lms.learning.models import Enrollment
 
 from . import issuing
 from .access import can_change, can_issue, is_certificate_staff, manageable_certificates, scoped_persons
-from .models import BatchStatus, CertificateError, CertificateTemplate, IssueBatch, Status
+from .models import CertificateError, CertificateTemplate, IssueBatch, Status
 
 MAX_BUNDLE = 2000
 
@@ -157,7 +157,7 @@ class BatchView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["batch"] = batch = own_batch(self.request, kwargs["pk"])
-        context["stale"] = batch.status == BatchStatus.RUNNING and issuing.can_retry(batch)
+        context["stale"] = batch.lost
         return context
 
 
@@ -178,8 +178,7 @@ def batch_retry(request, pk):
     if not can_issue(request.user):
         return forbidden(request)
     batch = own_batch(request, pk)
-    if issuing.can_retry(batch):
-        issuing.retry_batch(batch)
+    issuing.retry_batch(batch)
     return redirect("certificates_batch", pk=batch.pk)
 
 

@@ -18,14 +18,13 @@ Public API (for demo data, benchmarks and other apps):
     batch = issuing.start_batch(course, user)                       # bulk, queued on commit
 """
 
-import datetime
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -191,25 +190,12 @@ def start_batch(course, user):
     return batch
 
 
-def stale_before():
-    """A batch still "running" since before this has lost its worker (the task timeout has passed)."""
-    return timezone.now() - datetime.timedelta(seconds=settings.Q_CLUSTER.get("timeout", 600) + 60)
-
-
-def can_retry(batch):
-    return batch.status == BatchStatus.FAILED or (
-        batch.status == BatchStatus.RUNNING and batch.started_at is not None and batch.started_at < stale_before())
-
-
 def retry_batch(batch):
-    """Queue a failed batch (or one whose worker died) again: only what is still missing is issued."""
+    """Queue a failed batch (or one whose task was lost) again: only what is still missing is issued."""
     from .tasks import queue_batch
 
-    retryable = Q(status=BatchStatus.FAILED) | Q(status=BatchStatus.RUNNING, started_at__lt=stale_before())
     with transaction.atomic():
-        if IssueBatch.objects.filter(retryable, pk=batch.pk).update(
-                status=BatchStatus.QUEUED, error="", finished_at=None):
-            batch.refresh_from_db()
+        if batch.claim_retry(error="", finished_at=None):
             queue_batch(batch)
     return batch
 

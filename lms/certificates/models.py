@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.models import PreviewableMixin
 
+from lms.taskqueue import QueuedJob
+
 from .placeholders import validate_body
 
 DEFAULT_BODY = ("{name}同志于{start_date}至{end_date}参加{course}，完成全部学习任务，"
@@ -319,7 +321,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class IssueBatch(models.Model):
+class IssueBatch(QueuedJob):
     """The training office's bulk issue for a course: every completed enrolment (within the
     requester's scope) without a certificate. Runs as a task; progress and errors are kept here so
     the admin shows a progress bar and a retry. Running it again issues only what is missing."""
@@ -335,7 +337,6 @@ class IssueBatch(models.Model):
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -23,6 +23,7 @@ def issue_for(person_pk, course_pk):
 def queue_batch(batch):
     from django_q.tasks import async_task
 
+    batch.mark_queued()
     batch_pk, attempt = batch.pk, batch.attempts
     transaction.on_commit(lambda: async_task("lms.certificates.tasks.run_batch", batch_pk,
                                              task_name=f"certificate-batch-{batch_pk}-{attempt}"))

@@ -25,7 +25,7 @@ from lms.people.models import CadreCategory, OrgType
 from . import archive, charts, compliance
 from .access import is_records_staff, scoped_organizations, scoped_persons
 from .models import ExportFormat, ExportJob, ExportStatus, ExportTable
-from .tasks import queue_export
+from .tasks import queue_export, retry_export
 
 
 def plan_years():
@@ -206,12 +206,7 @@ def export_retry(request, pk):
     if not is_records_staff(request.user):
         return forbidden(request)
     job = own_job(request, pk)
-    if job.status == ExportStatus.FAILED:
-        with transaction.atomic():
-            ExportJob.objects.filter(pk=job.pk, status=ExportStatus.FAILED).update(
-                status=ExportStatus.QUEUED, error="", rows_written=0, finished_at=None)
-            job.refresh_from_db()
-            queue_export(job)
+    retry_export(job)
     return redirect("records_export_status", pk=job.pk)
 
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lms.taskqueue import QueuedJob
+
 
 def export_path(instance, filename):
     return f"records/exports/{secrets.token_urlsafe(18)}/{filename}"
@@ -34,7 +36,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ExportJob(models.Model):
+class ExportJob(QueuedJob):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                      verbose_name=_("requested by"))
     year = models.PositiveIntegerField(_("year"))
@@ -50,7 +52,6 @@ class ExportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

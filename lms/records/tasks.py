@@ -72,8 +72,19 @@ def _fail(job, message):
                                                finished_at=timezone.now())
 
 
+def retry_export(job):
+    """Queue a failed export (or one whose task was lost) again; it starts from the beginning.
+    True when it was queued."""
+    with transaction.atomic():
+        if job.claim_retry(error="", rows_written=0, finished_at=None):
+            queue_export(job)
+            return True
+    return False
+
+
 def queue_export(job):
     from django_q.tasks import async_task
 
+    job.mark_queued()
     transaction.on_commit(lambda: async_task("lms.records.tasks.run_export", job.pk,
                                              task_name=f"records-export-{job.pk}-{job.attempts}"))

@@ -204,6 +204,39 @@ def test_it_retries_a_batch_whose_worker_died(client_for, course, cert_template,
         assert len(current(person, course)) == 1
 
 
+def test_it_retries_a_queued_batch_whose_task_was_lost_but_not_one_still_on_its_way(
+        client_for, course, cert_template, completed_three, training_office, task_worker,
+        django_capture_on_commit_callbacks):
+    """With the Redis broker a cluster killed while holding the task takes it along: the batch stays
+    "queued" for good. Once the broker's retry window has passed it may be queued again; before
+    that, "try again" does nothing (the task is still on its way)."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+
+    client = client_for(training_office)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issuing.start_batch(course, training_office.user)
+    get_broker().purge_queue()  # the task is gone with the killed cluster
+    page = client.get(reverse("certificates_batch", args=[batch.pk])).content.decode()
+    assert "长时间没有进展" not in page
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("certificates_batch_retry", args=[batch.pk]))
+    assert callbacks == []  # too early: nothing queued twice
+
+    IssueBatch.objects.filter(pk=batch.pk).update(queued_at=timezone.now() - datetime.timedelta(hours=1))
+    assert "长时间没有进展" in client.get(reverse("certificates_batch", args=[batch.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certificates_batch_retry", args=[batch.pk]))
+        client.post(reverse("certificates_batch_retry", args=[batch.pk]))  # a second click queues nothing more
+    assert get_broker().queue_size() == 1
+    task_worker()
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == (BatchStatus.DONE, 3)
+
+
 def test_it_returns_the_winners_certificate_when_another_worker_commits_first(
         secretary, course, cert_template, complete, make_certificate):
     """Two deliveries race: this one passed the "none yet" check, but another worker commits its

@@ -218,6 +218,33 @@ def test_a_failed_export_is_shown_and_can_be_retried(records, client_for, hr, se
     assert job.status == ExportStatus.DONE and job.attempts == 2
 
 
+def test_an_export_whose_task_was_lost_can_be_retried_once_it_is_overdue(records, client_for, hr, settings, tmp_path,
+                                                                         django_capture_on_commit_callbacks):
+    """A cluster killed while holding the task (Redis broker) leaves the job "running" or "queued" for
+    good: once the broker's retry window has passed, the status page offers to try again."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = client_for(hr)
+    client.post(reverse("records_export"), {"year": 2026, "file_format": "xlsx"})
+    job = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("records_export_retry", args=[job.pk]))
+    assert callbacks == []  # still running: not queued twice
+    assert "重试" not in client.get(reverse("records_export_status", args=[job.pk])).content.decode()
+
+    ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
+    assert "重试" in client.get(reverse("records_export_status", args=[job.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("records_export_retry", args=[job.pk]))
+        client.post(reverse("records_export_retry", args=[job.pk]))
+    assert len(callbacks) == 1
+    assert tasks.run_export(job.pk) == "done"
+
+
 def test_other_peoples_exports_are_not_found(records, client_for, hr, training_office, trainer, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     client_for(hr).post(reverse("records_export"), {"year": 2026, "file_format": "xlsx"})

@@ -114,7 +114,15 @@ def retry(batch_pk):
     from lms.certificates.models import IssueBatch
 
     batch = IssueBatch.objects.get(pk=batch_pk)
-    return {"retryable": issuing.can_retry(batch), "status": issuing.retry_batch(batch).status}
+    return {"retryable": batch.can_retry, "status": issuing.retry_batch(batch).status}
+
+
+def retry_export(job_pk):
+    from lms.records.models import ExportJob
+    from lms.records.tasks import retry_export
+
+    job = ExportJob.objects.get(pk=job_pk)
+    return {"retryable": retry_export(job), "status": job.status}
 
 
 if __name__ == "__main__":
@@ -124,5 +132,5 @@ if __name__ == "__main__":
 
     django.setup()
     command, *args = sys.argv[1:]
-    result = {"setup": setup, "status": status, "retry": retry}[command](*map(int, args))
+    result = {"setup": setup, "status": status, "retry": retry, "retry_export": retry_export}[command](*map(int, args))
     print(json.dumps(result, ensure_ascii=False))
