@@ -13,9 +13,9 @@ as Wagtail images. Then, each step in its own process:
 - for each worker count W (default 1 and 2): every certificate deleted, then one
   `issuing.start_batch(course, training_office_user)` per course (the admin's "issue all"), and a
   real `manage.py qcluster` with W workers started; the time from the first batch starting to the
-  last one finishing (the batches' own timestamps) gives certificates/s. One batch is one task
-  that issues its course's certificates one after another, so W workers work on up to W batches at
-  once.
+  last one finishing (the batches' own timestamps) gives certificates/s. A batch runs in chunks
+  of 25 certificates, each its own task (lms.certificates.issuing.run_batch), so W workers share
+  the chunks of all batches.
 - per-certificate time of the 1-worker run / the floor: goal ≤ 1.5; PDF size per certificate:
   goal ≤ 300 KB (with the seal and the background), and what it is made of (fonts, images).
 

@@ -200,41 +200,64 @@ def retry_batch(batch):
     return batch
 
 
-def run_batch(batch_pk):
-    """The batch task. Idempotent: a finished batch is not run again; a batch left running by a
-    dead worker, delivered again, carries on with what is still missing. A failure for one person
-    (a missing image, say) is counted and shown on the batch, and the rest go on; the batch then
-    ends failed and can be retried."""
+def batch_chunk():
+    """Certificates one batch task issues before it queues the next chunk: seconds to a minute of
+    work, far below the task timeout however large the course, with a sign of life after each."""
+    return getattr(settings, "CERTIFICATE_BATCH_CHUNK", 25)
+
+
+def run_batch(batch_pk, after_person=0):
+    """The batch task, one chunk at a time: it issues the missing certificates of up to
+    batch_chunk() persons (in pk order, after `after_person`) and queues the next chunk, so several
+    workers can take a large course's chunks in turn and other tasks are not held up.
+
+    Idempotent: a finished batch is not run again; a chunk delivered again (a dead worker) issues
+    only what is still missing. A failure for one person (a missing image, say) is counted and
+    shown on the batch, and the rest go on; the batch then ends failed and can be retried."""
     batch = IssueBatch.objects.filter(pk=batch_pk).select_related("requested_by").first()
-    if batch is None or batch.status == BatchStatus.DONE:
+    if batch is None or batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
         return "skipped"
     from .access import can_issue
 
     user = batch.requested_by
     course = batch.course
-    pending = list(pending_persons(course, user)) if can_issue(user) else []
-    IssueBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.RUNNING, started_at=timezone.now(), attempts=batch.attempts + 1,
-        total=batch.done + len(pending), failed=0, error="")
     if not can_issue(user):
         _finish(batch, [gettext("You may no longer issue certificates.")])
         return "failed"
-    errors = []
-    failed = 0
+    pending = pending_persons(course, user)
+    if after_person == 0:  # the first chunk of a run (or of a retry): the counters start over
+        IssueBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.RUNNING, started_at=timezone.now(), attempts=batch.attempts + 1,
+            total=batch.done + pending.count(), failed=0, error="")
+    else:
+        IssueBatch.objects.filter(pk=batch.pk).update(started_at=timezone.now())  # a sign of life
+    chunk = list(pending.filter(pk__gt=after_person)[:batch_chunk()])
     with translation.override(settings.LANGUAGE_CODE):
-        for person in pending:
+        for person in chunk:
             try:
                 _certificate, created = issue(person, course, by=user)
             except Exception as error:  # noqa: BLE001 - shown on the batch; the rest still go on
-                failed += 1
-                message = _failure_message(person, course, error)
-                if message not in errors:
-                    errors.append(message)
-                IssueBatch.objects.filter(pk=batch.pk).update(failed=failed)
+                _count_failure(batch.pk, _failure_message(person, course, error))
                 continue
             if created:
                 IssueBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
-    return _finish(batch, errors[:MAX_ERRORS_SHOWN], failed=failed)
+    if len(chunk) == batch_chunk():
+        from django_q.tasks import async_task
+
+        async_task("lms.certificates.tasks.run_batch", batch.pk, chunk[-1].pk,
+                   task_name=f"certificate-batch-{batch.pk}-{batch.attempts + 1}-after-{chunk[-1].pk}")
+        return "continued"
+    batch.refresh_from_db()
+    return _finish(batch, batch.error.splitlines(), failed=batch.failed)
+
+
+def _count_failure(batch_pk, message):
+    """One more failed person; the message is shown once (the same reason for many is one line)."""
+    batch = IssueBatch.objects.get(pk=batch_pk)
+    errors = batch.error.splitlines()
+    if message not in errors and len(errors) < MAX_ERRORS_SHOWN:
+        errors.append(message)
+    IssueBatch.objects.filter(pk=batch_pk).update(failed=F("failed") + 1, error="\n".join(errors))
 
 
 def _failure_message(person, course, error):

@@ -29,7 +29,7 @@ def queue_batch(batch):
                                              task_name=f"certificate-batch-{batch_pk}-{attempt}"))
 
 
-def run_batch(batch_pk):
+def run_batch(batch_pk, after_person=0):
     from . import issuing
 
-    return issuing.run_batch(batch_pk)
+    return issuing.run_batch(batch_pk, after_person)

@@ -204,6 +204,42 @@ def test_it_retries_a_batch_whose_worker_died(client_for, course, cert_template,
         assert len(current(person, course)) == 1
 
 
+def test_a_large_batch_runs_in_chunks_each_its_own_task(course, cert_template, completed_three, training_office,
+                                                        task_worker, django_capture_on_commit_callbacks, settings,
+                                                        seal_image):
+    """Two persons a task: the first chunk issues two and queues the second, which issues the third
+    and finishes. A chunk delivered again after the end changes nothing."""
+    settings.CERTIFICATE_BATCH_CHUNK = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issuing.start_batch(course, training_office.user)
+    assert task_worker() == ["lms.certificates.tasks.run_batch"] * 2
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total, batch.attempts) == (BatchStatus.DONE, 3, 3, 1)
+    assert issuing.run_batch(batch.pk, completed_three[1].pk) == "skipped"  # a late redelivery
+    for person in completed_three:
+        assert len(current(person, course)) == 1
+
+
+def test_a_failure_in_an_early_chunk_fails_the_batch_when_the_last_chunk_ends(
+        course, cert_template, completed_three, training_office, task_worker, django_capture_on_commit_callbacks,
+        settings, monkeypatch):
+    settings.CERTIFICATE_BATCH_CHUNK = 2
+    real_issue = issuing.issue
+
+    def issue_failing_for_the_first(person, *args, **kwargs):
+        if person.pk == completed_three[0].pk:
+            raise ValidationError("姓名缺失")
+        return real_issue(person, *args, **kwargs)
+
+    monkeypatch.setattr(issuing, "issue", issue_failing_for_the_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issuing.start_batch(course, training_office.user)
+    task_worker()
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.failed) == (BatchStatus.FAILED, 2, 1)
+    assert "姓名缺失" in batch.error and completed_three[0].name in batch.error
+
+
 def test_it_retries_a_queued_batch_whose_task_was_lost_but_not_one_still_on_its_way(
         client_for, course, cert_template, completed_three, training_office, task_worker,
         django_capture_on_commit_callbacks):
