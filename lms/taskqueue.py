@@ -40,7 +40,8 @@ def lost_before():
 class QueuedJob(models.Model):
     """Background work the user watches (a certificate batch, an export): its status, when it was
     queued and started, and whether its task is lost, so the page can offer "try again" for a
-    failed job and for a lost one, and never for one that is still on its way."""
+    failed job and for a lost one, and never for one that is still on its way. Subclasses have
+    `status` and `created_at`."""
 
     QUEUED, RUNNING, FAILED = "queued", "running", "failed"
 
@@ -52,7 +53,8 @@ class QueuedJob(models.Model):
 
     @property
     def lost(self):
-        last_sign_of_life = {self.QUEUED: self.queued_at, self.RUNNING: self.started_at}.get(self.status)
+        queued_at = self.queued_at or self.created_at  # jobs queued before queued_at was kept
+        last_sign_of_life = {self.QUEUED: queued_at, self.RUNNING: self.started_at}.get(self.status)
         return last_sign_of_life is not None and last_sign_of_life < lost_before()
 
     @property
