@@ -11,6 +11,7 @@ it reads is visible, and a rolled-back change sends nothing. Outside a transacti
 
 `QueuedJob` is the base of the models of background work a user watches with a progress bar."""
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_q.conf import Conf
@@ -31,7 +32,6 @@ def lost_before():
     broker never will (a cluster killed while holding a task takes it along)."""
     import datetime
 
-    from django.conf import settings
     from django.utils import timezone
 
     return timezone.now() - datetime.timedelta(seconds=settings.Q_CLUSTER["retry"] + 60)
@@ -40,16 +40,26 @@ def lost_before():
 class QueuedJob(models.Model):
     """Background work the user watches (a certificate batch, an export): its status, when it was
     queued and started, and whether its task is lost, so the page can offer "try again" for a
-    failed job and for a lost one, and never for one that is still on its way. Subclasses have
-    `status` and `created_at`."""
+    failed job and for a lost one, and never for one that is still on its way. Subclasses add
+    `status` (with these values) and what the job makes."""
 
-    QUEUED, RUNNING, FAILED = "queued", "running", "failed"
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("requested by"))
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def finished(self):
+        return self.status in (self.DONE, self.FAILED)
 
     @property
     def lost(self):

@@ -328,16 +328,10 @@ class IssueBatch(QueuedJob):
 
     course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("course"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("requested by"))
     status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(_("to issue"), default=0)
     done = models.PositiveIntegerField(_("issued"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate batch")
@@ -346,10 +340,6 @@ class IssueBatch(QueuedJob):
 
     def __str__(self):
         return f"{self.course} · {self.get_status_display()}"
-
-    @property
-    def finished(self):
-        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
 
     @property
     def percent(self):

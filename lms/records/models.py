@@ -7,7 +7,6 @@ served only through the records download view, to the person who asked (or a sup
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +36,6 @@ class ExportStatus(models.TextChoices):
 
 
 class ExportJob(QueuedJob):
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("requested by"))
     year = models.PositiveIntegerField(_("year"))
     file_format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices, default=ExportFormat.XLSX)
     table = models.CharField(_("table (CSV)"), max_length=20, choices=ExportTable.choices,
@@ -49,10 +46,6 @@ class ExportJob(QueuedJob):
     rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to=export_path, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("training-record export")
@@ -69,10 +62,6 @@ class ExportJob(QueuedJob):
         if not self.rows_total:
             return 0
         return min(99, int(100 * self.rows_written / self.rows_total))
-
-    @property
-    def finished(self):
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
 
     def filename(self):
         suffix = "" if self.file_format == ExportFormat.XLSX else f"-{self.table}"
