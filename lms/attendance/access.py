@@ -6,9 +6,10 @@ from lms.learning.models import Enrollment
 from lms.people.models import Person
 
 
-def person_for_session(user, session):
+def person_for_session(user, session, *, only=None):
     """The user's Person (None if the account has none), with `attending` set: active and holding a
-    current enrolment in the session's course, which is published.
+    current enrolment in the session's course, which is published. `only`: the Person fields to
+    load (the rest are deferred), for callers that need no more, such as the QR scan.
 
     One query, written out in SQL: every QR scan and presence heartbeat asks this, and compiling
     the ORM version (an Exists through the course page to Wagtail's page table) cost about as much
@@ -16,7 +17,9 @@ def person_for_session(user, session):
     withdrawn) and Page.live; tests/attendance cover each of them."""
     if not user.is_authenticated:
         return None
-    sql = (f"SELECT p.*, EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} e "
+    columns = "p.*" if only is None else ", ".join(
+        f"p.{Person._meta.get_field(name).column}" for name in ("id", "is_active", *only))
+    sql = (f"SELECT {columns}, EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} e "
            f"JOIN {Page._meta.db_table} c ON c.id = e.course_id "
            f"WHERE e.person_id = p.id AND e.course_id = %s AND e.withdrawn_at IS NULL AND c.live) AS enrolled "
            f"FROM {Person._meta.db_table} p WHERE p.user_id = %s")

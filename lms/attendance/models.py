@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
+from lms.rowinserts import insert_history_row, insert_if_absent
+
 from . import minutes as minute_set
 from .signals import send_attendance_changed
 
@@ -336,25 +338,25 @@ class PresenceResult:
 class AttendanceRecordManager(models.Manager):
     def _locked(self, person, session, create_defaults, history=None, *, insert_first=False):
         """The person's record for the session, locked for the rest of the transaction, created
-        from `create_defaults` if missing (its history row attributed with `history`, the keyword
-        arguments of attribute_history). Must run inside transaction.atomic().
+        from `create_defaults` if missing (with its history row, attributed with `history`: the
+        keyword arguments of lms.rowinserts.insert_history_row). Must run inside
+        transaction.atomic().
 
-        Two requests creating the same record at once: the unique constraint lets one insert win;
-        the other's insert fails inside its savepoint and it then reads (and locks) the winner.
-        `insert_first` skips the first read where the record is usually new (a QR scan, a roll
-        call mark): one statement instead of two, and the read only after a failed insert."""
+        The record is created with one INSERT … ON CONFLICT DO NOTHING and its history row with a
+        second INSERT, both built once (lms.rowinserts): a QR burst creates hundreds of records a
+        minute, and Model.save with simple-history's receiver cost three times as much CPU. Two
+        requests creating the same record at once: the unique constraint lets one insert win; the
+        other inserts nothing and then reads (and locks) the winner. `insert_first` skips the
+        first read where the record is usually new (a QR scan, a roll call mark)."""
         if not insert_first:
             record = self.select_for_update().filter(person=person, session=session).first()
             if record is not None:
                 return record, False
-        try:
-            with transaction.atomic():
-                record = attribute_history(self.model(person=person, session=session, **create_defaults),
-                                           **(history or {}))
-                record.save(force_insert=True, using=self.db)
-                return record, True
-        except IntegrityError:
-            return self.select_for_update().get(person=person, session=session), False
+        record = self.model(person=person, session=session, **create_defaults)
+        if insert_if_absent(record, conflict_fields=("session", "person"), using=self.db):
+            insert_history_row(record, "+", using=self.db, **(history or {}))
+            return record, True
+        return self.select_for_update().get(person=person, session=session), False
 
     def record_live_presence(self, person, session, now=None, by=None) -> PresenceResult:
         """Count a live-presence heartbeat of `person` watching `session` online at `now` (the
@@ -399,7 +401,8 @@ class AttendanceRecordManager(models.Manager):
                 record.status = AttendanceStatus.PRESENT
                 record.channel = AttendanceChannel.LIVE_ONLINE
                 record.recorded_by = by
-                fields += ["status", "channel", "recorded_by"]
+                record.learning_reported = False
+                fields += ["status", "channel", "recorded_by", "learning_reported"]
                 attribute_history(record, reason=CHANNEL_HISTORY_REASONS[AttendanceChannel.LIVE_ONLINE],
                                   **({"user": by} if by is not None else {}))
                 record.save(update_fields=fields)
@@ -448,11 +451,16 @@ class AttendanceRecordManager(models.Manager):
             if status in ATTENDED_STATUSES:
                 record.first_seen_at = record.first_seen_at or at
                 record.last_seen_at = max(filter(None, [record.last_seen_at, at]))
+            # A new status, or attended another way (online, then in the hall): 学时 differ.
+            learning_differs = previous_status != status or (status in ATTENDED_STATUSES
+                                                             and online_before != online_now)
+            fields = ["status", "channel", "recorded_by", "first_seen_at", "last_seen_at", "updated_at"]
+            if learning_differs:
+                record.learning_reported = False
+                fields.append("learning_reported")
             attribute_history(record, **history)
-            record.save(update_fields=["status", "channel", "recorded_by", "first_seen_at", "last_seen_at",
-                                       "updated_at"])
-            if previous_status != status or (status in ATTENDED_STATUSES and online_before != online_now):
-                # A new status, or attended another way (online, then in the hall): 学时 differ.
+            record.save(update_fields=fields)
+            if learning_differs:
                 send_attendance_changed(record, previous_status)
             return record, True
 
@@ -479,11 +487,15 @@ class AttendanceRecord(models.Model):
                                     related_name="+", verbose_name=_("recorded by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # False from a change that matters to learning (completion, 学时) until lms.attendance.learning_feed
+    # has reported it: the outbox of that report, written with the change itself.
+    learning_reported = models.BooleanField(_("reported to learning"), default=False, editable=False)
 
     objects = AttendanceRecordManager()
     # who/when/old → new of status and channel (lms.audit). The minute bitmap stays out of it:
-    # heartbeats that only add minutes write no history row (record_live_presence).
-    history = HistoricalRecords(excluded_fields=["presence_minutes", "last_heartbeat_at"])
+    # heartbeats that only add minutes write no history row (record_live_presence); so does the
+    # learning report's bookkeeping.
+    history = HistoricalRecords(excluded_fields=["presence_minutes", "last_heartbeat_at", "learning_reported"])
 
     class Meta:
         verbose_name = _("attendance record")
@@ -491,7 +503,11 @@ class AttendanceRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="one_attendance_record_per_person_and_session"),
         ]
-        indexes = [models.Index(fields=["session", "status"])]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["session"], condition=models.Q(learning_reported=False),
+                         name="attendance_record_unreported"),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.session} · {self.get_status_display()}"

@@ -158,8 +158,10 @@ def checkin_scan(request: HttpRequest, session_id: int, token: str) -> HttpRespo
 
     Hundreds of learners scan within minutes, so this loads only the session's own columns the
     scan needs (not the course page); the person, enrolment and published course are one query
-    inside checkin.check_in."""
-    session = get_object_or_404(Session.objects.only(*checkin.SESSION_FIELDS), pk=session_id)
+    inside checkin.check_in, and the record and its history row two INSERTs."""
+    session = checkin.scanned_session(session_id)
+    if session is None:
+        raise Http404
     now = timezone.now()
     scanned_at = now if checkin.token_is_valid(session, token, now) else None
     if not request.user.is_authenticated:

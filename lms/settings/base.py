@@ -147,6 +147,10 @@ else:
     # Shared by every process (web and task cluster), unlike a per-process memory cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "touyan_cache"}}
 
+# How often one web process queues the learning report of one session's attendance changes (see
+# lms.attendance.learning_feed): a QR burst is reported in batches rather than a task per scan.
+ATTENDANCE_REPORT_EVERY_SECONDS = env_int("ATTENDANCE_REPORT_EVERY_SECONDS", 2)
+
 Q_CLUSTER = {
     "name": "touyan",
     "workers": env_int("Q_WORKERS", 2),

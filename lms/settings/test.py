@@ -12,3 +12,5 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
 AXES_ENABLED = True
 Q_CLUSTER["sync"] = False  # noqa: F405
+# Every attendance change queues its report, so a test sees each one (the batching has its own tests).
+ATTENDANCE_REPORT_EVERY_SECONDS = 0

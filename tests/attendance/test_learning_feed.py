@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from lms.attendance import learning_feed
 from lms.attendance.learning_feed import activity_key
 from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus
 from lms.learning import completion
-from lms.learning.models import ActivityResult, CourseActivity, CreditEntry, CreditRule, Delivery, Enrollment
+from lms.learning.models import (ActivityResult, CourseActivity, CreditEntry, CreditRule, Delivery, Enrollment,
+                                 EnrollmentSource)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def test_checking_in_earns_the_full_time_day_and_completes(enrolled, full_day, c
         AttendanceRecord.objects.record_status(enrolled, full_day, status=AttendanceStatus.PRESENT,
                                                channel=AttendanceChannel.QR)
     assert not CreditEntry.objects.exists(), "the scan's request does not wait for learning"
-    assert task_worker() == ["lms.attendance.learning_feed.report"]
+    assert task_worker() == ["lms.attendance.learning_feed.report_session"]
     entry = CreditEntry.objects.get(person=enrolled)
     assert (entry.rule, entry.hours, entry.delivery, entry.year, entry.earned_at) == (
         CreditRule.IN_PERSON_DAYS, Decimal("6"), Delivery.IN_PERSON, 2026, T0)
@@ -111,3 +113,101 @@ def test_coming_to_the_hall_after_watching_online_earns_the_in_person_day(
     task_worker()
     entry = CreditEntry.objects.get(person=enrolled)
     assert (entry.delivery, entry.rule, entry.hours) == (Delivery.IN_PERSON, CreditRule.IN_PERSON_DAYS, Decimal("6"))
+
+
+# --- the outbox: a burst is reported in batches, and nothing is left unreported ---------------------
+
+
+@pytest.fixture
+def classmates(enrolled, course, org_tree, make_person):
+    """The enrolled secretary and four enrolled classmates."""
+    persons = [enrolled]
+    for index in range(4):
+        person = make_person(f"同学{index}", org_tree["community_a"])
+        Enrollment.enrol(person, course, EnrollmentSource.BULK)
+        persons.append(person)
+    return persons
+
+
+@pytest.fixture
+def batched_reports(settings, monkeypatch):
+    """Reports batched as in production: one queued per session every 60 s by this process."""
+    settings.ATTENDANCE_REPORT_EVERY_SECONDS = 60
+    monkeypatch.setattr(learning_feed, "_report_queued_at", {})
+
+
+def _scan(person, session, status=AttendanceStatus.PRESENT, channel=AttendanceChannel.QR):
+    record, _changed = AttendanceRecord.objects.record_status(person, session, status=status, channel=channel)
+    return record
+
+
+def test_a_change_is_unreported_until_its_report_ran(enrolled, full_day, django_capture_on_commit_callbacks,
+                                                     task_worker):
+    with django_capture_on_commit_callbacks(execute=True):
+        record = _scan(enrolled, full_day)
+    record.refresh_from_db()
+    assert not record.learning_reported
+    task_worker()
+    record.refresh_from_db()
+    assert record.learning_reported
+    with django_capture_on_commit_callbacks(execute=True):
+        _scan(enrolled, full_day, status=AttendanceStatus.ABSENT, channel=AttendanceChannel.ROLL_CALL)
+    record.refresh_from_db()
+    assert not record.learning_reported, "a correction is to be reported again"
+    task_worker()
+    record.refresh_from_db()
+    assert record.learning_reported and not ActivityResult.objects.get(person=enrolled).done
+
+
+def test_a_change_learning_cannot_see_queues_nothing(enrolled, full_day, django_capture_on_commit_callbacks,
+                                                     task_worker):
+    with django_capture_on_commit_callbacks(execute=True):
+        record = _scan(enrolled, full_day)
+    task_worker()
+    with django_capture_on_commit_callbacks(execute=True):  # the same status through another channel
+        _scan(enrolled, full_day, channel=AttendanceChannel.ROLL_CALL)
+    record.refresh_from_db()
+    assert record.learning_reported
+    assert task_worker() == []
+
+
+def test_a_burst_of_scans_is_reported_by_one_task(classmates, full_day, batched_reports,
+                                                  django_capture_on_commit_callbacks, task_worker):
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in classmates:
+            _scan(person, full_day)
+    assert task_worker() == ["lms.attendance.learning_feed.report_session"]
+    assert set(ActivityResult.objects.filter(done_at__isnull=False).values_list("person_id", flat=True)) == {
+        person.pk for person in classmates}
+    assert not AttendanceRecord.objects.filter(learning_reported=False).exists()
+    assert CreditEntry.objects.filter(person__in=classmates).count() == len(classmates)
+
+
+def test_a_scan_after_its_batch_ran_is_reported_by_the_periodic_task(classmates, full_day, batched_reports,
+                                                                     django_capture_on_commit_callbacks,
+                                                                     task_worker):
+    first, late = classmates[0], classmates[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        _scan(first, full_day)
+    task_worker()
+    with django_capture_on_commit_callbacks(execute=True):
+        _scan(late, full_day)
+    assert task_worker() == [], "this process queued the session's report moments ago"
+    assert not ActivityResult.objects.filter(person=late).exists()
+    assert learning_feed.report_unreported() == 1
+    assert ActivityResult.objects.get(person=late).done
+    assert learning_feed.report_unreported() == 0
+
+
+def test_the_periodic_report_is_scheduled(db):
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="lms.attendance.learning_feed.report_unreported")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+
+
+def test_the_history_does_not_follow_the_report(enrolled, full_day, django_capture_on_commit_callbacks, task_worker):
+    with django_capture_on_commit_callbacks(execute=True):
+        record = _scan(enrolled, full_day)
+    task_worker()
+    assert [row.history_type for row in record.history.all()] == ["+"]

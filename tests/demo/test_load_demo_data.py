@@ -212,7 +212,7 @@ def test_it_fills_in_the_year_so_far_through_the_real_engine(django_capture_on_c
 
     with django_capture_on_commit_callbacks(execute=True):  # attendance queues its reports after commit
         load()
-    assert "lms.attendance.learning_feed.report" in task_worker()  # what the task cluster of `make run` does
+    assert "lms.attendance.learning_feed.report_session" in task_worker()  # what the task cluster of `make run` does
     assert AnnualPlan.objects.filter(year=timezone.localdate().year).exists()
     demo = Person.objects.get(user__username="demo-secretary")
     held = Session.objects.filter(ends_at__lte=timezone.now(), course__enrollments__person=demo)

@@ -166,7 +166,7 @@ def test_it_takes_the_secretary_from_her_first_lesson_to_a_verified_certificate(
 
     # The cluster reports the attendance to learning, which completes the course and issues the certificate.
     ran = task_worker()
-    assert "lms.attendance.learning_feed.report" in ran and "lms.certificates.tasks.issue_for" in ran, ran
+    assert "lms.attendance.learning_feed.report_session" in ran and "lms.certificates.tasks.issue_for" in ran, ran
     assert Enrollment.objects.current().get(person=secretary, course=course).completed_at is not None
     certificate = Certificate.objects.get(person=secretary, course=course)
 

@@ -107,7 +107,7 @@ def test_it_lets_the_training_office_publish_run_a_session_and_issue_certificate
         ("roll_call", "present")}
 
     # The cluster reports attendance to learning: both completed the course. No template yet, so no certificate.
-    assert "lms.attendance.learning_feed.report" in task_worker()
+    assert "lms.attendance.learning_feed.report_session" in task_worker()
     assert not Certificate.objects.filter(course=course).exists()
 
     # The office makes the district's certificate template...

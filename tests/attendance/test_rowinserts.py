@@ -1,0 +1,69 @@
+"""lms.rowinserts: the hand-built INSERTs of the QR scan write what the ORM and simple-history would."""
+
+import pytest
+from django.db import transaction
+
+from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus
+from lms.rowinserts import history_model, insert_history_row, insert_if_absent
+
+pytestmark = pytest.mark.django_db
+
+COMPARED = ("channel", "status", "first_seen_at", "last_seen_at", "minutes_present", "recorded_by_id",
+            "session_id", "history_type", "history_user_id", "history_change_reason")
+
+
+def _row(record):
+    historical = history_model(AttendanceRecord).objects.get(id=record.pk)
+    return {name: getattr(historical, name) for name in COMPARED}, historical
+
+
+def test_the_record_and_its_history_row_match_the_orm_and_simple_history(enrolled, secretary, other_secretary,
+                                                                         session, course, superuser):
+    from lms.learning.models import Enrollment, EnrollmentSource
+
+    Enrollment.enrol(other_secretary, course, EnrollmentSource.BULK)
+    when = session.starts_at
+    fields = dict(channel=AttendanceChannel.QR, status=AttendanceStatus.PRESENT, recorded_by=superuser,
+                  first_seen_at=when, last_seen_at=when)
+    by_orm = AttendanceRecord(person=other_secretary, session=session, **fields)
+    by_orm._history_user, by_orm._change_reason = superuser, "QR check-in"
+    by_orm.save()
+    with transaction.atomic():
+        by_hand = AttendanceRecord(person=enrolled, session=session, **fields)
+        assert insert_if_absent(by_hand, conflict_fields=("session", "person"))
+        insert_history_row(by_hand, "+", user=superuser, reason="QR check-in")
+
+    stored = AttendanceRecord.objects.get(pk=by_hand.pk)
+    for name in ("channel", "status", "first_seen_at", "last_seen_at", "recorded_by_id", "minutes_present",
+                 "presence_minutes", "learning_reported"):
+        assert getattr(stored, name) == getattr(AttendanceRecord.objects.get(pk=by_orm.pk), name), name
+    assert stored.created_at is not None and stored.updated_at is not None
+    orm_row, _ = _row(by_orm)
+    hand_row, historical = _row(by_hand)
+    assert hand_row == orm_row
+    assert historical.person_id == enrolled.pk and historical.history_date is not None
+
+
+def test_a_second_insert_of_the_same_key_inserts_nothing(enrolled, session):
+    first = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
+    second = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.ROLL_CALL)
+    with transaction.atomic():
+        assert insert_if_absent(first, conflict_fields=("session", "person"))
+        assert not insert_if_absent(second, conflict_fields=("session", "person"))
+    assert second.pk is None and second._state.adding
+    assert list(AttendanceRecord.objects.values_list("channel", flat=True)) == [AttendanceChannel.QR]
+
+
+def test_the_history_row_names_the_request_user_unless_told(enrolled, session, superuser, rf):
+    from simple_history.models import HistoricalRecords
+
+    record = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
+    insert_if_absent(record, conflict_fields=("session", "person"))
+    request = rf.get("/")
+    request.user = superuser
+    HistoricalRecords.context.request = request
+    try:
+        assert insert_history_row(record, "+").history_user_id == superuser.pk
+        assert insert_history_row(record, "~", user=None).history_user_id is None  # the system's change
+    finally:
+        del HistoricalRecords.context.request
