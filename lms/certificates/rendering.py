@@ -4,8 +4,9 @@ site/templates/certificates/certificate.html.
 - Chinese text is set in a Noto CJK font of the system (Debian's fonts-noto-cjk), found through
   fontconfig, embedded and subset by WeasyPrint (with libharfbuzz-subset, ~0.2 s a page). Nothing is
   fetched at run time: images are read from media storage, the QR code is inline SVG (segno).
-- One FontConfiguration and one image cache per process (the template's background and seal are
-  decoded once per worker, not once per certificate).
+- One FontConfiguration (lms.pdf, shared with the other printable documents) and one image cache
+  per process (the template's background and seal are decoded once per worker, not once per
+  certificate).
 - A font or image that is missing raises CertificateError with a message for staff: a certificate
   is never rendered with a fallback font or without its seal.
 
@@ -17,7 +18,6 @@ site/templates/certificates/certificate.html.
 
 import base64
 import datetime
-import logging
 import shutil
 import subprocess
 from decimal import Decimal
@@ -27,10 +27,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lms.pdf import html_to_pdf
+
 from .models import Certificate, CertificateError, Orientation, PageSize, Status, absolute_url
 from .placeholders import render_body
-
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE_NAME = "certificates/certificate.html"
 PDF_VARIANT = "pdf/a-3b"
@@ -41,18 +41,8 @@ BACKGROUND_RENDITION = {PageSize.A4: "max-1120x1120|format-jpeg|jpegquality-60",
                         PageSize.A5: "max-800x800|format-jpeg|jpegquality-60"}
 SEAL_RENDITION = "max-500x500|format-png"
 
-_font_config = None
 _image_cache = {}
 _fonts_seen = {}
-
-
-def font_configuration():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
 
 
 def check_font(family):
@@ -162,10 +152,8 @@ def render_html(certificate, *, for_browser=False):
 def write_pdf(html):
     """WeasyPrint alone: HTML to PDF/A-3b bytes with the process's font configuration and image
     cache (also the floor the certificate benchmark measures against)."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(Path(__file__).resolve().parent)).write_pdf(
-        font_config=font_configuration(), pdf_variant=PDF_VARIANT, cache=_image_cache)
+    return html_to_pdf(html, base_url=str(Path(__file__).resolve().parent), pdf_variant=PDF_VARIANT,
+                       cache=_image_cache)
 
 
 def render_pdf(certificate):

@@ -142,9 +142,8 @@ def chosen_year(request, person):
 def render_pdf(archive):
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from weasyprint import HTML
 
-    from lms.rotations.pdf import font_configuration
+    from lms.pdf import html_to_pdf
 
-    html = render_to_string("records/archive_pdf.html", {"archive": archive, "printed_on": timezone.localdate()})
-    return HTML(string=html).write_pdf(font_config=font_configuration())
+    return html_to_pdf(render_to_string("records/archive_pdf.html", {
+        "archive": archive, "printed_on": timezone.localdate()}))
