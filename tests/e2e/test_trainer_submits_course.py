@@ -5,6 +5,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from wagtail.admin.models import EditingSession
 
 pytestmark = [
     pytest.mark.e2e,
@@ -106,3 +107,12 @@ def test_it_lets_a_trainer_create_a_course_and_submit_it_for_review(demo_data, d
     expect(page.locator("button[name=action-publish]")).to_have_count(0)
     expect(page.locator("[data-workflow-action-name=approve]")).to_have_count(0)
     shot(page, "09-editor-in-moderation")
+
+    # Leaving the editor releases its editing session (a beacon as the page unloads); waiting for
+    # that here keeps the request from reaching the server while the test database is torn down.
+    page.goto(f"{base_url}/admin/")
+    for _attempt in range(200):
+        if not EditingSession.objects.exists():
+            break
+        page.wait_for_timeout(50)
+    assert not EditingSession.objects.exists()
