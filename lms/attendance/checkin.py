@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -35,7 +36,11 @@ SESSION_FIELDS = ("id", "course_id", "title", "starts_at", "ends_at", "mode", "c
 def scanned_session(session_id):
     """The session a scan names, with only the columns a scan reads (SESSION_FIELDS), or None.
     Written as SQL: a burst of scans asks this hundreds of times a minute, and the ORM query for
-    the same row cost more than the rest of the lookup (bench/checkin.py)."""
+    the same row cost more than the rest of the lookup (bench/checkin.py). A number no row can
+    have (the URL takes any digits) is not sent to the database, which would refuse it."""
+    smallest, largest = connection.ops.integer_field_range(Session._meta.pk.get_internal_type())
+    if not smallest <= session_id <= largest:
+        return None
     columns = ", ".join(Session._meta.get_field(name).column for name in SESSION_FIELDS)
     sql = f"SELECT {columns} FROM {Session._meta.db_table} WHERE id = %s"
     return next(iter(Session.objects.raw(sql, [session_id])), None)

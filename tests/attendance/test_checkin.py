@@ -220,6 +220,8 @@ def test_it_refuses_a_user_without_a_person(clock, session, client_for, django_u
 
 def test_it_404s_for_an_unknown_session(clock, client_for, enrolled):
     assert client_for(enrolled).get(reverse("checkin", args=[999999, "0" * 20])).status_code == 404
+    too_large = 10**30  # more digits than any database integer holds: still a 404, not a database error
+    assert client_for(enrolled).get(reverse("checkin", args=[too_large, "0" * 20])).status_code == 404
 
 
 # --- the login redirect ---------------------------------------------------------------------------
