@@ -8,6 +8,8 @@ PORT ?= 8000
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils zbar-tools gettext
 PYTEST_ARGS ?=
 # `make production`: the production stack on loopback (see README, "Operations").
+# Both `make run` and `make production` stop by sending SIGTERM to the web and qcluster main
+# processes, never to the process group: qcluster hangs when its workers get SIGTERM too.
 PROD_PORT ?= 8000
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/touyan
 PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -42,9 +44,10 @@ run: setup
 	@echo "  Touyan is running at http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Demo logins (password touyan-demo): demo-secretary demo-trainer demo-office demo-hr demo-street-admin admin"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	@$(PY) manage.py qcluster & qcluster=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & web=$$!; \
+	trap 'kill -TERM $$web $$qcluster 2>/dev/null; wait' EXIT; trap 'exit 0' INT TERM; \
+	wait -n; echo "stopping the web server and the task cluster" >&2; exit 1
 
 # PostgreSQL + Redis, gunicorn + qcluster, lms.settings.production, on $(HOST):$(PROD_PORT).
 # Plain http on loopback, so SECURE_SSL_REDIRECT defaults to 0 here; behind a TLS proxy set it to 1
