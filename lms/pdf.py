@@ -4,7 +4,7 @@
 
 - One FontConfiguration per process, as WeasyPrint recommends: the Noto CJK fonts (Debian's
   fonts-noto-cjk, found through fontconfig) load once, not once per document.
-- The A4 forms share their page and font rules: site/templates/pdf/a4_form_style.html.
+- The A4 forms share their page and font rules: site/templates/pdf/a4_form.html, which they extend.
 
     from lms.pdf import html_to_pdf
     pdf_bytes = html_to_pdf(render_to_string("rotations/record.html", context))
