@@ -31,6 +31,8 @@ PENDING_SESSION_KEY = "attendance:pending-checkins"
 # The Session columns a scan reads (token, check-in window, late grace, the refusal page).
 SESSION_FIELDS = ("id", "course_id", "title", "starts_at", "ends_at", "mode", "cancelled", "checkin_opens_minutes",
                   "late_after_minutes")
+_SCANNED_SESSION_SQL = (f"SELECT {', '.join(Session._meta.get_field(name).column for name in SESSION_FIELDS)} "
+                       f"FROM {Session._meta.db_table} WHERE id = %s")
 
 
 def scanned_session(session_id):
@@ -41,9 +43,7 @@ def scanned_session(session_id):
     smallest, largest = connection.ops.integer_field_range(Session._meta.pk.get_internal_type())
     if not smallest <= session_id <= largest:
         return None
-    columns = ", ".join(Session._meta.get_field(name).column for name in SESSION_FIELDS)
-    sql = f"SELECT {columns} FROM {Session._meta.db_table} WHERE id = %s"
-    return next(iter(Session.objects.raw(sql, [session_id])), None)
+    return next(iter(Session.objects.raw(_SCANNED_SESSION_SQL, [session_id])), None)
 
 
 def window(at=None) -> int:
