@@ -2,18 +2,21 @@
 """QR check-in burst under a real multi-process server.
 
 Starts gunicorn (sync workers) on 127.0.0.1 with bench/checkin_settings.py, makes N enrolled
-learners with logged-in sessions and one session under way, then sends the same burst twice with
+learners with logged-in sessions and R sessions under way, then sends bursts of N requests with
 the same bounded load generator (threads with keep-alive connections, loopback only):
 
 - floor: GET /bench/noop-get/ — a bare authenticated, session-backed no-op Django view;
 - check-in: GET /checkin/<session>/<token>/ — each learner scans once with the current rotating
   token (computed here from the shared SECRET_KEY), so every request creates one attendance record.
 
-The floor is measured before and after the check-in burst. Prints requests/s, p50 and p99 of
-each, the ratios check-in/noop (throughput, and p99 noop/check-in, against the mean of the two
-floors), goal ≥ 0.5, and checks that the database holds exactly one record per learner.
+The bursts alternate, floor first and last: noop, check-in of session 1, noop, check-in of session
+2, …, noop. One burst of 1,000 lasts a second or two, and on a shared machine a load spike during
+one burst moves its numbers a lot; alternating R rounds spreads any spike over both. Prints each
+round and the pooled requests/s, p50 and p99 of each kind, the ratios check-in/noop (throughput,
+and p99 noop/check-in), goal ≥ 0.5, and checks that every session holds exactly one record per
+learner.
 
-    .venv/bin/python bench/checkin.py [--learners 1000] [--clients 16] [--workers 4]
+    .venv/bin/python bench/checkin.py [--learners 1000] [--rounds 5] [--clients 16] [--workers 4]
     .venv/bin/python bench/checkin.py --database-url postgres://postgres@127.0.0.1:5432/touyan_bench_checkin
 
 --race R: instead of the benchmark, every learner scans R times, all at once and shuffled (the
@@ -58,8 +61,9 @@ def _env(database_url, sqlite_name):
     return env
 
 
-def setup_here(learners):
-    """Inside Django: the learners with sessions, a course and a session under way. Prints JSON."""
+def setup_here(learners, sessions):
+    """Inside Django: the learners with sessions, a course and `sessions` sessions under way.
+    Prints JSON."""
     sys.path[:0] = [str(HERE), str(ROOT)]
     import django
 
@@ -79,14 +83,16 @@ def setup_here(learners):
                                                    starts_on=today - datetime.timedelta(days=1),
                                                    ends_on=today + datetime.timedelta(days=1)))
     now = timezone.now()
-    session = Session.objects.create(course=course, title="压测场次", starts_at=now - datetime.timedelta(minutes=5),
-                                     ends_at=now + datetime.timedelta(hours=3), mode="hybrid", late_after_minutes=600)
+    session_ids = [Session.objects.create(course=course, title=f"压测场次{number}", mode="hybrid",
+                                          starts_at=now - datetime.timedelta(minutes=5),
+                                          ends_at=now + datetime.timedelta(hours=3), late_after_minutes=600).pk
+                   for number in range(1, sessions + 1)]
     org = Organization.add_root(name="压测区", org_type=OrgType.DISTRICT, code="BENCH")
     out = [hb.enrolled_learner(course, org, i) for i in range(learners)]
-    print(json.dumps({"session": session.pk, "cookies": out}))
+    print(json.dumps({"sessions": session_ids, "cookies": out}))
 
 
-def count_here(session_id):
+def count_here(session_ids):
     sys.path[:0] = [str(HERE), str(ROOT)]
     import django
 
@@ -95,8 +101,8 @@ def count_here(session_id):
 
     from lms.attendance.models import AttendanceRecord
 
-    records = AttendanceRecord.objects.filter(session_id=session_id)
-    per_person = records.values("person_id").annotate(n=Count("pk"))
+    records = AttendanceRecord.objects.filter(session_id__in=session_ids)
+    per_person = records.values("session_id", "person_id").annotate(n=Count("pk"))
     print(json.dumps({"records": records.count(), "max_per_person": max((r["n"] for r in per_person), default=0),
                       "statuses": sorted(set(records.values_list("status", flat=True))),
                       "channels": sorted(set(records.values_list("channel", flat=True)))}))
@@ -117,7 +123,8 @@ def _token_maker(secret):
 
 
 def burst(port, jobs, path_for, clients):
-    """Send every job (a cookie) once, `clients` threads pulling from one queue. Returns stats."""
+    """Send every job (a cookie) once, `clients` threads pulling from one queue. Returns stats
+    (see pooled)."""
     work = queue.Queue()
     for job in jobs:
         work.put(job)
@@ -155,8 +162,19 @@ def burst(port, jobs, path_for, clients):
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "seconds": elapsed,
+    return pooled([{"latencies": latencies, "seconds": time.perf_counter() - started, "statuses": statuses}])
+
+
+def pooled(runs):
+    """The bursts `runs` as one: requests/s over their summed duration, percentiles of all
+    their latencies, and their statuses."""
+    latencies = [latency for run in runs for latency in run["latencies"]]
+    seconds = sum(run["seconds"] for run in runs)
+    statuses = {}
+    for run in runs:
+        for code, n in run["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    return {"latencies": latencies, "requests": len(latencies), "rps": len(latencies) / seconds, "seconds": seconds,
             "p50": hb._percentile(latencies, 0.50), "p99": hb._percentile(latencies, 0.99), "statuses": statuses}
 
 
@@ -166,14 +184,16 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--learners", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5, help="check-in bursts, one session each")
     parser.add_argument("--race", type=int, default=0, help="scans per learner, all at once (race mode)")
     parser.add_argument("--without-learning-feed", action="store_true",
                         help="diagnostic: disconnect the learning feed (completion/学时 recompute) in the server")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--count", nargs="*", type=int, help=argparse.SUPPRESS)
     args, _unknown = parser.parse_known_args()  # bench/run.py passes every benchmark the same arguments
+    rounds = 1 if args.race else args.rounds
     if args.setup:
-        setup_here(args.learners)
+        setup_here(args.learners, rounds)
         return 0
     if args.count:
         count_here(args.count)
@@ -184,10 +204,10 @@ def main():
         env["BENCH_WITHOUT_LEARNING_FEED"] = "1"
     backend = "PostgreSQL" if args.database_url else "SQLite"
     hb._fresh_database(env, args.database_url)
-    setup = subprocess.run([PY, __file__, "--setup", "--learners", str(args.learners)], cwd=ROOT, env=env,
-                           check=True, capture_output=True, text=True)
+    setup = subprocess.run([PY, __file__, "--setup", "--learners", str(args.learners), "--rounds", str(rounds)],
+                           cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     data = json.loads(setup.stdout.strip().splitlines()[-1])
-    session_id, cookies = data["session"], data["cookies"]
+    session_ids, cookies = data["sessions"], data["cookies"]
     token = _token_maker(env["BENCH_SECRET_KEY"])
     port = hb._free_port()
     server = subprocess.Popen(
@@ -197,25 +217,27 @@ def main():
     try:
         hb._wait_until_up(port)
 
-        def checkin_path():
-            return f"/checkin/{session_id}/{token(session_id)}/"
+        def checkin_path(session_id):
+            return lambda: f"/checkin/{session_id}/{token(session_id)}/"
+
+        def noop_path():
+            return "/bench/noop-get/"
 
         if args.race:
             jobs = cookies * args.race
             random.shuffle(jobs)
-            result = burst(port, jobs, checkin_path, args.clients)
+            result = burst(port, jobs, checkin_path(session_ids[0]), args.clients)
         else:
-            burst(port, cookies[:50], lambda: "/bench/noop-get/", args.clients)  # warm up
-            noop = burst(port, cookies, lambda: "/bench/noop-get/", args.clients)
-            check = burst(port, cookies, checkin_path, args.clients)
-            # The floor again, after: on a shared machine a load spike during one short burst
-            # moves the ratio a lot, so the ratio uses the mean of the two floors.
-            noop_after = burst(port, cookies, lambda: "/bench/noop-get/", args.clients)
+            burst(port, cookies[:50], noop_path, args.clients)  # warm up
+            noops, checks = [burst(port, cookies, noop_path, args.clients)], []
+            for session_id in session_ids:
+                checks.append(burst(port, cookies, checkin_path(session_id), args.clients))
+                noops.append(burst(port, cookies, noop_path, args.clients))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    counted = subprocess.run([PY, __file__, "--count", str(session_id)], cwd=ROOT, env=env, check=True,
+    counted = subprocess.run([PY, __file__, "--count", *map(str, session_ids)], cwd=ROOT, env=env, check=True,
                              capture_output=True, text=True)
     db = json.loads(counted.stdout.strip().splitlines()[-1])
     if args.race:
@@ -224,16 +246,24 @@ def main():
         return 0
 
     print(f"QR check-in burst, {backend}, gunicorn {args.workers} sync workers, {args.clients} client threads, "
-          f"{args.learners} distinct learners each scanning once, loopback"
+          f"{args.learners} distinct learners each scanning once per session, {len(checks)} rounds, loopback"
           + (", WITHOUT the learning feed (diagnostic)" if args.without_learning_feed else ""))
-    for name, run in (("noop", noop), ("check-in", check), ("noop", noop_after)):
-        print(f"  {name:9s} {run['rps']:8.1f} req/s   p50 {run['p50']:6.1f} ms   p99 {run['p99']:6.1f} ms   "
-              f"requests {run['requests']}   burst {run['seconds']:.1f} s   statuses {run['statuses']}")
-    noop_rps = (noop["rps"] + noop_after["rps"]) / 2
-    noop_p99 = (noop["p99"] + noop_after["p99"]) / 2
-    print(f"  ratio throughput check-in / noop = {check['rps'] / noop_rps:.2f}   "
-          f"ratio p99 noop / check-in = {noop_p99 / check['p99']:.2f}   (goal >= 0.5; noop = mean of before and after)")
-    print(f"  records {db['records']} (one per learner: {db['records'] == args.learners and db['max_per_person'] == 1})"
+
+    def line(name, run):
+        return (f"{name:13s} {run['rps']:7.1f} req/s   p50 {run['p50']:6.1f} ms   p99 {run['p99']:6.1f} ms   "
+                f"requests {run['requests']}   {run['seconds']:.1f} s   statuses {run['statuses']}")
+
+    for number, check in enumerate(checks, 1):
+        print(f"  round {number}: " + line("check-in", check))
+    print("  floor bursts (noop, req/s): " + ", ".join(f"{run['rps']:.0f}" for run in noops))
+    noop, check = pooled(noops), pooled(checks)
+    print("  pooled  " + line("noop", noop))
+    print("  pooled  " + line("check-in", check))
+    print(f"  ratio throughput check-in / noop = {check['rps'] / noop['rps']:.2f}   "
+          f"ratio p99 noop / check-in = {noop['p99'] / check['p99']:.2f}   (goal >= 0.5)")
+    expected = args.learners * len(session_ids)
+    print(f"  records {db['records']} (one per learner and session: "
+          f"{db['records'] == expected and db['max_per_person'] == 1})"
           f"   statuses {db['statuses']}   channels {db['channels']}")
     return 0
 

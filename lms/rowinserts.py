@@ -3,8 +3,8 @@ costs more than the rest of the request: a QR check-in burst (hundreds of scans 
 creating one attendance record and its audit row; bench/checkin.py).
 
     record = AttendanceRecord(person=person, session=session, status=..., channel=...)
-    if insert_if_absent(record, conflict_fields=("session", "person")):
-        insert_history_row(record, "+", user=by, reason="QR check-in")
+    if insert_with_history_if_absent(record, conflict_fields=("session", "person"), user=by, reason="QR check-in"):
+        ...  # the record and its history row are written; else a record of the pair existed
 
 The SQL is built once per model and database vendor. Values go through each field's `pre_save`
 and `get_db_prep_save`, as `Model.save` prepares them (auto_now dates, time zones, foreign keys).
@@ -12,13 +12,13 @@ No model signals are sent: the caller writes what a receiver would have, here th
 django-simple-history's post_save receiver writes (the same columns and values; lms.audit reads
 it). `INSERT … ON CONFLICT … DO NOTHING RETURNING` works on PostgreSQL and SQLite ≥ 3.35."""
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-REQUEST_USER = object()  # insert_history_row's default: the user of the request being served
+REQUEST_USER = object()  # the history row's default author: the user of the request being served
 
-_statements = {}  # (model, vendor, conflict fields) -> (sql, fields)
+_statements = {}  # (model, vendor, conflict fields) -> (sql without RETURNING, fields)
 
 
 def _statement(model, connection, conflict_fields):
@@ -31,14 +31,15 @@ def _statement(model, connection, conflict_fields):
         if conflict_fields:
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in conflict_fields)
             sql += f" ON CONFLICT ({columns}) DO NOTHING"
-        _statements[key] = (f"{sql} RETURNING {quote(model._meta.pk.column)}", fields)
+        _statements[key] = (sql, fields)
     return _statements[key]
 
 
-def _insert(instance, conflict_fields, using) -> bool:
-    connection = connections[using]
-    sql, fields = _statement(type(instance), connection, conflict_fields)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+def _values(instance, fields, connection):
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def _execute_returning_pk(instance, sql, params, connection) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -46,16 +47,15 @@ def _insert(instance, conflict_fields, using) -> bool:
         return False
     instance.pk = row[0]
     instance._state.adding = False
-    instance._state.db = using
+    instance._state.db = connection.alias
     return True
 
 
-def insert_if_absent(instance, *, conflict_fields, using=DEFAULT_DB_ALIAS) -> bool:
-    """Insert the unsaved `instance` unless a row with the same values of `conflict_fields` (the
-    fields of a unique constraint) exists. True, with `instance.pk` set, when it was inserted.
-    Where another transaction is inserting the same key, PostgreSQL waits for its outcome, so
-    False means the row exists (SQLite has one writer at a time)."""
-    return _insert(instance, tuple(conflict_fields), using)
+def _insert(instance, conflict_fields, using) -> bool:
+    connection = connections[using]
+    sql, fields = _statement(type(instance), connection, conflict_fields)
+    return _execute_returning_pk(instance, f"{sql} RETURNING {connection.ops.quote_name(instance._meta.pk.column)}",
+                                 _values(instance, fields, connection), connection)
 
 
 _history_models = {}
@@ -69,17 +69,68 @@ def history_model(model):
     return _history_models[model]
 
 
-def insert_history_row(instance, history_type, *, user=REQUEST_USER, reason=None, using=DEFAULT_DB_ALIAS):
-    """Write the history row django-simple-history writes after a save of `instance` ("+" created,
-    "~" changed): its tracked fields as they are now, who (`user`; by default the request's user
-    when logged in, as simple-history does; None for the system) and why (`reason`)."""
+def _creation_history_row(instance, user, reason):
+    """The unsaved history row django-simple-history writes after `instance` is created: its
+    tracked fields, who (`user`; REQUEST_USER: the request's user when logged in, as simple-history
+    does; None for the system) and why (`reason`)."""
     if user is REQUEST_USER:
         request = getattr(HistoricalRecords.context, "request", None)
         user = getattr(request, "user", None)
         user = user if user is not None and user.is_authenticated else None
     historical = history_model(type(instance))
-    row = historical(history_date=timezone.now(), history_type=history_type, history_change_reason=reason,
-                     history_user_id=user.pk if user is not None else None,
-                     **{field.attname: getattr(instance, field.attname) for field in historical.tracked_fields})
-    _insert(row, (), using)
-    return row
+    return historical(history_date=timezone.now(), history_type="+", history_change_reason=reason,
+                      history_user_id=user.pk if user is not None else None,
+                      **{field.attname: getattr(instance, field.attname) for field in historical.tracked_fields})
+
+
+_statements_with_history = {}  # (model, conflict fields) -> (sql, record fields, history fields)
+
+
+def _statement_with_history(model, connection, conflict_fields):
+    """PostgreSQL: the record's INSERT … ON CONFLICT DO NOTHING and, from the row it returns (none
+    on a conflict), its history row's INSERT: one statement. The history row's tracked columns come
+    from the inserted row; its own (history_date, _type, _user, _change_reason) are parameters."""
+    key = (model, conflict_fields)
+    if key not in _statements_with_history:
+        quote = connection.ops.quote_name
+        insert_record, record_fields = _statement(model, connection, conflict_fields)
+        record_columns = {field.column for field in model._meta.concrete_fields}
+        historical = history_model(model)
+        history_fields = [field for field in historical._meta.concrete_fields if not field.primary_key]
+        selected = [f"created.{quote(field.column)}" if field.column in record_columns else "%s"
+                    for field in history_fields]
+        sql = (f"WITH created AS ({insert_record} RETURNING *) "
+               f"INSERT INTO {quote(historical._meta.db_table)} "
+               f"({', '.join(quote(field.column) for field in history_fields)}) "
+               f"SELECT {', '.join(selected)} FROM created RETURNING {quote(model._meta.pk.column)}")
+        own_fields = [field for field in history_fields if field.column not in record_columns]
+        _statements_with_history[key] = (sql, record_fields, own_fields)
+    return _statements_with_history[key]
+
+
+def insert_with_history_if_absent(instance, *, conflict_fields, user=REQUEST_USER, reason=None,
+                                  using=DEFAULT_DB_ALIAS) -> bool:
+    """Insert the unsaved `instance` unless a row with the same values of `conflict_fields` (the
+    fields of a unique constraint) exists, and with it the history row django-simple-history would
+    write, by `user` (by default the request's user when logged in; None for the system) for
+    `reason`. True, with `instance.pk` set, when it was inserted. Where another transaction is
+    inserting the same key, PostgreSQL waits for its outcome, so False means the row exists (SQLite
+    has one writer at a time).
+
+    Both rows are written in one transaction. On PostgreSQL that is one statement, which outside
+    transaction.atomic() is a transaction by itself: a QR scan then costs one round trip to the
+    database, not four (BEGIN, two INSERTs, COMMIT). Elsewhere the two INSERTs run in
+    transaction.atomic() (without a savepoint inside a caller's transaction, which a failure rolls
+    back anyway)."""
+    connection = connections[using]
+    conflict_fields = tuple(conflict_fields)
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using, savepoint=False):
+            if not _insert(instance, conflict_fields, using):
+                return False
+            _insert(_creation_history_row(instance, user, reason), (), using)
+            return True
+    sql, record_fields, history_fields = _statement_with_history(type(instance), connection, conflict_fields)
+    params = _values(instance, record_fields, connection)
+    params += _values(_creation_history_row(instance, user, reason), history_fields, connection)
+    return _execute_returning_pk(instance, sql, params, connection)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
-from lms.rowinserts import insert_history_row, insert_if_absent
+from lms.rowinserts import insert_with_history_if_absent
 
 from . import minutes as minute_set
 from .signals import send_attendance_changed
@@ -336,25 +336,29 @@ class PresenceResult:
 
 
 class AttendanceRecordManager(models.Manager):
-    def _locked(self, person, session, create_defaults, history=None, *, insert_first=False):
-        """The person's record for the session, locked for the rest of the transaction, created
-        from `create_defaults` if missing (with its history row, attributed with `history`: the
-        keyword arguments of lms.rowinserts.insert_history_row). Must run inside
-        transaction.atomic().
+    def _created(self, person, session, create_defaults, history=None):
+        """The person's record for the session, created from `create_defaults` with its history
+        row (attributed with `history`: the keyword arguments of
+        lms.rowinserts.insert_with_history_if_absent), or None if it exists already.
 
-        The record is created with one INSERT … ON CONFLICT DO NOTHING and its history row with a
-        second INSERT, both built once (lms.rowinserts): a QR burst creates hundreds of records a
-        minute, and Model.save with simple-history's receiver cost three times as much CPU. Two
-        requests creating the same record at once: the unique constraint lets one insert win; the
-        other inserts nothing and then reads (and locks) the winner. `insert_first` skips the
-        first read where the record is usually new (a QR scan, a roll call mark)."""
-        if not insert_first:
-            record = self.select_for_update().filter(person=person, session=session).first()
-            if record is not None:
-                return record, False
+        Both rows are written by hand-built INSERTs (lms.rowinserts; on PostgreSQL one statement
+        that needs no transaction of its own): a QR burst creates hundreds of records a minute,
+        and Model.save with simple-history's receiver cost three times as much CPU. Two requests
+        creating the same record at once: the unique constraint lets one insert win; the other
+        inserts nothing and gets None."""
         record = self.model(person=person, session=session, **create_defaults)
-        if insert_if_absent(record, conflict_fields=("session", "person"), using=self.db):
-            insert_history_row(record, "+", using=self.db, **(history or {}))
+        created = insert_with_history_if_absent(record, conflict_fields=("session", "person"), using=self.db,
+                                                **(history or {}))
+        return record if created else None
+
+    def _locked(self, person, session, create_defaults, history=None):
+        """The person's record for the session, locked for the rest of the transaction, created
+        if missing (see _created). Must run inside transaction.atomic()."""
+        record = self.select_for_update().filter(person=person, session=session).first()
+        if record is not None:
+            return record, False
+        record = self._created(person, session, create_defaults, history)
+        if record is not None:
             return record, True
         return self.select_for_update().get(person=person, session=session), False
 
@@ -431,15 +435,18 @@ class AttendanceRecordManager(models.Manager):
             history["user"] = by  # the sweep is the system's, even when a request runs it
         elif by is not None:
             history["user"] = by
+        # The record is usually new (a QR scan, a roll call mark): insert it first, and read and
+        # lock it only if it exists.
+        record = self._created(person, session, {
+            "channel": channel, "status": status, "recorded_by": by,
+            "first_seen_at": at if status in ATTENDED_STATUSES else None,
+            "last_seen_at": at if status in ATTENDED_STATUSES else None,
+        }, history)
+        if record is not None:
+            send_attendance_changed(record, None)
+            return record, True
         with transaction.atomic():
-            record, created = self._locked(person, session, {
-                "channel": channel, "status": status, "recorded_by": by,
-                "first_seen_at": at if status in ATTENDED_STATUSES else None,
-                "last_seen_at": at if status in ATTENDED_STATUSES else None,
-            }, history, insert_first=True)
-            if created:
-                send_attendance_changed(record, None)
-                return record, True
+            record = self.select_for_update().get(person=person, session=session)
             if unless is not None and unless(record):
                 return record, False
             if record.status == status and record.channel == channel:

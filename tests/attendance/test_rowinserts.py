@@ -1,10 +1,11 @@
-"""lms.rowinserts: the hand-built INSERTs of the QR scan write what the ORM and simple-history would."""
+"""lms.rowinserts: the hand-built INSERTs of the QR scan write what the ORM and simple-history would,
+on SQLite (two INSERTs in a transaction) and on PostgreSQL (one statement)."""
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError
 
 from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus
-from lms.rowinserts import history_model, insert_history_row, insert_if_absent
+from lms.rowinserts import history_model, insert_with_history_if_absent
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,9 @@ def test_the_record_and_its_history_row_match_the_orm_and_simple_history(enrolle
     by_orm = AttendanceRecord(person=other_secretary, session=session, **fields)
     by_orm._history_user, by_orm._change_reason = superuser, "QR check-in"
     by_orm.save()
-    with transaction.atomic():
-        by_hand = AttendanceRecord(person=enrolled, session=session, **fields)
-        assert insert_if_absent(by_hand, conflict_fields=("session", "person"))
-        insert_history_row(by_hand, "+", user=superuser, reason="QR check-in")
+    by_hand = AttendanceRecord(person=enrolled, session=session, **fields)
+    assert insert_with_history_if_absent(by_hand, conflict_fields=("session", "person"), user=superuser,
+                                         reason="QR check-in")
 
     stored = AttendanceRecord.objects.get(pk=by_hand.pk)
     for name in ("channel", "status", "first_seen_at", "last_seen_at", "recorded_by_id", "minutes_present",
@@ -44,26 +44,45 @@ def test_the_record_and_its_history_row_match_the_orm_and_simple_history(enrolle
     assert historical.person_id == enrolled.pk and historical.history_date is not None
 
 
-def test_a_second_insert_of_the_same_key_inserts_nothing(enrolled, session):
+def test_a_second_insert_of_the_same_key_inserts_nothing_and_writes_no_history(enrolled, session):
     first = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
     second = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.ROLL_CALL)
-    with transaction.atomic():
-        assert insert_if_absent(first, conflict_fields=("session", "person"))
-        assert not insert_if_absent(second, conflict_fields=("session", "person"))
+    assert insert_with_history_if_absent(first, conflict_fields=("session", "person"), user=None)
+    assert not insert_with_history_if_absent(second, conflict_fields=("session", "person"), user=None)
     assert second.pk is None and second._state.adding
     assert list(AttendanceRecord.objects.values_list("channel", flat=True)) == [AttendanceChannel.QR]
+    assert list(history_model(AttendanceRecord).objects.values_list("id", "channel")) == [
+        (first.pk, AttendanceChannel.QR)]
 
 
-def test_the_history_row_names_the_request_user_unless_told(enrolled, session, superuser, rf):
+def test_the_history_row_names_the_request_user_unless_told(enrolled, other_secretary, session, course,
+                                                            superuser, rf):
     from simple_history.models import HistoricalRecords
 
-    record = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
-    insert_if_absent(record, conflict_fields=("session", "person"))
+    from lms.learning.models import Enrollment, EnrollmentSource
+
+    Enrollment.enrol(other_secretary, course, EnrollmentSource.BULK)
     request = rf.get("/")
     request.user = superuser
     HistoricalRecords.context.request = request
     try:
-        assert insert_history_row(record, "+").history_user_id == superuser.pk
-        assert insert_history_row(record, "~", user=None).history_user_id is None  # the system's change
+        by_request = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
+        insert_with_history_if_absent(by_request, conflict_fields=("session", "person"))
+        by_system = AttendanceRecord(person=other_secretary, session=session, channel=AttendanceChannel.QR)
+        insert_with_history_if_absent(by_system, conflict_fields=("session", "person"), user=None)
     finally:
         del HistoricalRecords.context.request
+    assert _row(by_request)[1].history_user_id == superuser.pk
+    assert _row(by_system)[1].history_user_id is None  # the system's change
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_history_row_that_cannot_be_written_leaves_no_record(enrolled, session, django_user_model):
+    """The two rows are one transaction: a history author that does not exist (a foreign key
+    checked at commit) fails the whole insert."""
+    ghost = django_user_model(pk=987654, username="ghost")  # never saved
+    record = AttendanceRecord(person=enrolled, session=session, channel=AttendanceChannel.QR)
+    with pytest.raises(IntegrityError):
+        insert_with_history_if_absent(record, conflict_fields=("session", "person"), user=ghost)
+    assert not AttendanceRecord.objects.exists()
+    assert not history_model(AttendanceRecord).objects.exists()
