@@ -4,6 +4,7 @@ from wagtail.models import Page
 
 from lms.learning.models import Enrollment
 from lms.people.models import Person
+from lms.rowsql import fetch_instance
 
 
 def person_for_session(user, session, *, only=None):
@@ -11,19 +12,19 @@ def person_for_session(user, session, *, only=None):
     current enrolment in the session's course, which is published. `only`: the Person fields to
     load (the rest are deferred), for callers that need no more, such as the QR scan.
 
-    One query, written out in SQL: every QR scan and presence heartbeat asks this, and compiling
-    the ORM version (an Exists through the course page to Wagtail's page table) cost about as much
-    CPU as the whole no-op request. The conditions are Enrollment.objects.current() (not
-    withdrawn) and Page.live; tests/attendance cover each of them."""
+    One query, written out in SQL (lms.rowsql.fetch_instance): every QR scan and presence
+    heartbeat asks this, and compiling the ORM version (an Exists through the course page to
+    Wagtail's page table) cost about as much CPU as the whole no-op request. The conditions are
+    Enrollment.objects.current() (not withdrawn) and Page.live; tests/attendance cover each."""
     if not user.is_authenticated:
         return None
-    columns = "p.*" if only is None else ", ".join(
-        f"p.{Person._meta.get_field(name).column}" for name in ("id", "is_active", *only))
-    sql = (f"SELECT {columns}, EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} e "
-           f"JOIN {Page._meta.db_table} c ON c.id = e.course_id "
-           f"WHERE e.person_id = p.id AND e.course_id = %s AND e.withdrawn_at IS NULL AND c.live) AS enrolled "
+    wanted = None if only is None else {"id", "is_active", *only}
+    fields = [field for field in Person._meta.concrete_fields if wanted is None or field.attname in wanted]
+    sql = (f"SELECT {', '.join(f'p.{field.column}' for field in fields)}, EXISTS (SELECT 1 "
+           f"FROM {Enrollment._meta.db_table} e JOIN {Page._meta.db_table} c ON c.id = e.course_id "
+           f"WHERE e.person_id = p.id AND e.course_id = %s AND e.withdrawn_at IS NULL AND c.live) "
            f"FROM {Person._meta.db_table} p WHERE p.user_id = %s")
-    person = next(iter(Person.objects.raw(sql, [session.course_id, user.pk])), None)
+    person = fetch_instance(Person, fields, sql, [session.course_id, user.pk], extra=("enrolled",))
     if person is not None:
         person.attending = bool(person.is_active and person.enrolled)
     return person

@@ -12,12 +12,16 @@ come back to the same URL, which by then has expired, and the remembered scan co
 check-in at the moment it was scanned."""
 
 import datetime
+import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from lms.rowsql import fetch_instance
 
 from .access import person_for_session
 from .models import AttendanceChannel, AttendanceRecord, Session
@@ -28,22 +32,41 @@ SALT = "lms.attendance.checkin"
 # How long a scan remembered across the login redirect stays good.
 PENDING_SCAN_MAX_AGE = datetime.timedelta(minutes=10)
 PENDING_SESSION_KEY = "attendance:pending-checkins"
-# The Session columns a scan reads (token, check-in window, late grace, the refusal page).
+# The Session columns a scan reads (token, check-in window, late grace, the refusal page), in the
+# model's field order as Model.from_db takes them.
 SESSION_FIELDS = ("id", "course_id", "title", "starts_at", "ends_at", "mode", "cancelled", "checkin_opens_minutes",
                   "late_after_minutes")
-_SCANNED_SESSION_SQL = (f"SELECT {', '.join(Session._meta.get_field(name).column for name in SESSION_FIELDS)} "
-                       f"FROM {Session._meta.db_table} WHERE id = %s")
+_SCANNED_FIELDS = [field for field in Session._meta.concrete_fields if field.attname in SESSION_FIELDS]
+_SCANNED_SESSION_SQL = (f"SELECT {', '.join(field.column for field in _SCANNED_FIELDS)} "
+                        f"FROM {Session._meta.db_table} WHERE id = %s")
+
+
+# session pk -> (time.monotonic() when read, the Session): this process's recent reads
+_scanned_sessions = {}
 
 
 def scanned_session(session_id):
     """The session a scan names, with only the columns a scan reads (SESSION_FIELDS), or None.
-    Written as SQL: a burst of scans asks this hundreds of times a minute, and the ORM query for
-    the same row cost more than the rest of the lookup (bench/checkin.py). A number no row can
-    have (the URL takes any digits) is not sent to the database, which would refuse it."""
+
+    A hall scans one session hundreds of times a minute, so each web process reads it at most once
+    every ATTENDANCE_SCAN_SESSION_SECONDS (2 s) and otherwise answers from its own copy; a change
+    by the training office (times, cancelling) reaches the scans within those seconds, well inside
+    the 15-30 s a QR code is valid anyway. The read is written as SQL (lms.rowsql.fetch_instance):
+    the ORM query for the same row cost more than the rest of the lookup (bench/checkin.py). A
+    number no row can have (the URL takes any digits) is not sent to the database, which would
+    refuse it; an unknown one is not remembered."""
     smallest, largest = connection.ops.integer_field_range(Session._meta.pk.get_internal_type())
     if not smallest <= session_id <= largest:
         return None
-    return next(iter(Session.objects.raw(_SCANNED_SESSION_SQL, [session_id])), None)
+    now = time.monotonic()
+    read_at, session = _scanned_sessions.get(session_id, (-math.inf, None))
+    if now - read_at >= settings.ATTENDANCE_SCAN_SESSION_SECONDS:
+        session = fetch_instance(Session, _SCANNED_FIELDS, _SCANNED_SESSION_SQL, [session_id])
+        if session is None:
+            _scanned_sessions.pop(session_id, None)
+        elif settings.ATTENDANCE_SCAN_SESSION_SECONDS > 0:
+            _scanned_sessions[session_id] = (now, session)
+    return session
 
 
 def window(at=None) -> int:

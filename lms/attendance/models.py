@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
-from lms.rowinserts import insert_with_history_if_absent
+from lms.rowsql import insert_with_history_if_absent
 
 from . import minutes as minute_set
 from .signals import send_attendance_changed
@@ -339,9 +339,9 @@ class AttendanceRecordManager(models.Manager):
     def _created(self, person, session, create_defaults, history=None):
         """The person's record for the session, created from `create_defaults` with its history
         row (attributed with `history`: the keyword arguments of
-        lms.rowinserts.insert_with_history_if_absent), or None if it exists already.
+        lms.rowsql.insert_with_history_if_absent), or None if it exists already.
 
-        Both rows are written by hand-built INSERTs (lms.rowinserts; on PostgreSQL one statement
+        Both rows are written by hand-built INSERTs (lms.rowsql; on PostgreSQL one statement
         that needs no transaction of its own): a QR burst creates hundreds of records a minute,
         and Model.save with simple-history's receiver cost three times as much CPU. Two requests
         creating the same record at once: the unique constraint lets one insert win; the other

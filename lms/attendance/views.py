@@ -159,7 +159,7 @@ def checkin_scan(request: HttpRequest, session_id: int, token: str) -> HttpRespo
     Hundreds of learners scan within minutes, so this loads only the session's own columns the
     scan needs (not the course page); the person, enrolment and published course are one query
     inside checkin.check_in, and the record and its history row one INSERT statement on PostgreSQL
-    (two in one transaction on SQLite; lms.rowinserts)."""
+    (two in one transaction on SQLite; lms.rowsql)."""
     session = checkin.scanned_session(session_id)
     if session is None:
         raise Http404

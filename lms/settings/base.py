@@ -117,7 +117,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with write transactions queued on a file lock so that a
+            # burst of writers passes one after another instead of sleeping (lms.sqlite_queue).
+            "ENGINE": "lms.sqlite_queue",
             "NAME": SQLITE_PATH,
             # Keep the connection between requests: opening one runs the PRAGMAs below, and
             # django-q2's async_task closes "old" connections, which with 0 means every one.
@@ -150,6 +152,9 @@ else:
 # How often one web process queues the learning report of one session's attendance changes (see
 # lms.attendance.learning_feed): a QR burst is reported in batches rather than a task per scan.
 ATTENDANCE_REPORT_EVERY_SECONDS = env_int("ATTENDANCE_REPORT_EVERY_SECONDS", 2)
+# How long one web process answers QR scans of a session from its own copy of the session's row
+# (see lms.attendance.checkin.scanned_session) before reading it again.
+ATTENDANCE_SCAN_SESSION_SECONDS = env_int("ATTENDANCE_SCAN_SESSION_SECONDS", 2)
 
 Q_CLUSTER = {
     "name": "touyan",

@@ -14,3 +14,5 @@ AXES_ENABLED = True
 Q_CLUSTER["sync"] = False  # noqa: F405
 # Every attendance change queues its report, so a test sees each one (the batching has its own tests).
 ATTENDANCE_REPORT_EVERY_SECONDS = 0
+# Every scan reads its session, so a test that changes a session sees the change at once.
+ATTENDANCE_SCAN_SESSION_SECONDS = 0

@@ -195,6 +195,36 @@ def test_it_refuses_cancelled_and_online_only_sessions(clock, session, enrolled,
     assert not AttendanceRecord.objects.exists()
 
 
+def test_a_web_process_reads_a_scanned_session_at_most_once_per_interval(clock, session, enrolled, other_secretary,
+                                                                        course, client_for, settings, monkeypatch):
+    """A hall's burst of scans reads the session once per ATTENDANCE_SCAN_SESSION_SECONDS per
+    process; a change by the training office reaches the scans when the interval is over."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lms.learning.models import Enrollment, EnrollmentSource
+
+    Enrollment.enrol(other_secretary, course, EnrollmentSource.BULK)
+    settings.ATTENDANCE_SCAN_SESSION_SECONDS = 60
+    monkeypatch.setattr(checkin, "_scanned_sessions", {})
+    seconds = [1000.0]
+    monkeypatch.setattr(checkin.time, "monotonic", lambda: seconds[0])
+    session_table = f'FROM {session._meta.db_table} WHERE'
+    clock.set(at(0))
+    assert client_for(enrolled).get(scan_url(session)).status_code == 302
+    session.cancelled = True
+    session.save()
+
+    seconds[0] += 59
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(other_secretary).get(scan_url(session)).status_code == 302  # the copy, not yet the change
+    assert not any(session_table in query["sql"] for query in queries.captured_queries)
+
+    seconds[0] += 1
+    response = client_for(enrolled).get(scan_url(session))
+    assert 'data-outcome="cancelled"' in response.content.decode()
+
+
 def test_it_tells_someone_not_enrolled_to_ask_the_staff(clock, session, other_secretary, client_for):
     clock.set(at(0))
     with translation.override("zh-hans"):

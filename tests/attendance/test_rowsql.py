@@ -1,11 +1,11 @@
-"""lms.rowinserts: the hand-built INSERTs of the QR scan write what the ORM and simple-history would,
+"""lms.rowsql: the hand-built INSERTs of the QR scan write what the ORM and simple-history would,
 on SQLite (two INSERTs in a transaction) and on PostgreSQL (one statement)."""
 
 import pytest
 from django.db import IntegrityError
 
 from lms.attendance.models import AttendanceChannel, AttendanceRecord, AttendanceStatus
-from lms.rowinserts import history_model, insert_with_history_if_absent
+from lms.rowsql import history_model, insert_with_history_if_absent
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,23 @@ def test_a_history_row_that_cannot_be_written_leaves_no_record(enrolled, session
         insert_with_history_if_absent(record, conflict_fields=("session", "person"), user=ghost)
     assert not AttendanceRecord.objects.exists()
     assert not history_model(AttendanceRecord).objects.exists()
+
+
+def test_a_fetched_row_holds_what_the_orm_reads(session):
+    """fetch_instance converts values as the ORM does (SQLite returns dates as text and booleans
+    as integers), sets the extra columns, and leaves the other fields deferred."""
+    from django.db import connection
+
+    from lms.attendance.models import Session
+    from lms.rowsql import fetch_instance
+
+    Session.objects.filter(pk=session.pk).update(cancelled=True)
+    fields = [Session._meta.get_field(name) for name in ("id", "starts_at", "cancelled")]
+    sql = (f"SELECT id, starts_at, cancelled, %s FROM {Session._meta.db_table} WHERE id = %s")
+    fetched = fetch_instance(Session, fields, sql, [7, session.pk], extra=("seven",))
+    by_orm = Session.objects.get(pk=session.pk)
+    assert (fetched.pk, fetched.starts_at, fetched.cancelled, fetched.seven) == (by_orm.pk, by_orm.starts_at, True, 7)
+    assert fetched.starts_at.tzinfo is not None and fetched.cancelled is True
+    assert fetched.get_deferred_fields() >= {"title", "ends_at"} and not fetched._state.adding
+    assert fetched._state.db == connection.alias
+    assert fetch_instance(Session, fields, sql, [7, session.pk + 1000]) is None

@@ -1,16 +1,20 @@
-"""Hand-built single-row INSERTs for the one hot write path where compiling the ORM's statements
-costs more than the rest of the request: a QR check-in burst (hundreds of scans a minute, each
-creating one attendance record and its audit row; bench/checkin.py).
+"""Hand-built single-row SQL for the one hot path where compiling the ORM's statements costs more
+than the rest of the request: a QR check-in burst (hundreds of scans a minute, each reading its
+session and person and creating one attendance record and its audit row; bench/checkin.py).
 
     record = AttendanceRecord(person=person, session=session, status=..., channel=...)
     if insert_with_history_if_absent(record, conflict_fields=("session", "person"), user=by, reason="QR check-in"):
         ...  # the record and its history row are written; else a record of the pair existed
 
-The SQL is built once per model and database vendor. Values go through each field's `pre_save`
-and `get_db_prep_save`, as `Model.save` prepares them (auto_now dates, time zones, foreign keys).
-No model signals are sent: the caller writes what a receiver would have, here the history row that
-django-simple-history's post_save receiver writes (the same columns and values; lms.audit reads
-it). `INSERT … ON CONFLICT … DO NOTHING RETURNING` works on PostgreSQL and SQLite ≥ 3.35."""
+Writes: the SQL is built once per model and database vendor. Values go through each field's
+`pre_save` and `get_db_prep_save`, as `Model.save` prepares them (auto_now dates, time zones,
+foreign keys). No model signals are sent: the caller writes what a receiver would have, here the
+history row that django-simple-history's post_save receiver writes (the same columns and values;
+lms.audit reads it). `INSERT … ON CONFLICT … DO NOTHING RETURNING` works on PostgreSQL and
+SQLite ≥ 3.35.
+
+Reads: `fetch_instance` runs a SELECT of one row and builds the model instance with
+`Model.from_db` and the same value converters as the ORM (SQLite returns dates as text)."""
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -56,6 +60,28 @@ def _insert(instance, conflict_fields, using) -> bool:
     sql, fields = _statement(type(instance), connection, conflict_fields)
     return _execute_returning_pk(instance, f"{sql} RETURNING {connection.ops.quote_name(instance._meta.pk.column)}",
                                  _values(instance, fields, connection), connection)
+
+
+def fetch_instance(model, fields, sql, params, using=DEFAULT_DB_ALIAS, extra=()):
+    """The `model` instance of the first row `sql` returns (None if none), whose columns are
+    `fields` (in the model's field order) and then one column for each name in `extra`, set as
+    plain attributes. What the ORM does for a row, without its per-query compiling."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            value = convert(value, column, connection)
+        values.append(value)
+    instance = model.from_db(connection.alias, [field.attname for field in fields], values)
+    for name, value in zip(extra, row[len(fields):]):
+        setattr(instance, name, value)
+    return instance
 
 
 _history_models = {}
