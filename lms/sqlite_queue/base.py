@@ -8,7 +8,10 @@ flock on `<database>.writers`; a waiting writer blocks in the kernel and wakes a
 previous one commits or rolls back, so writers pass one after another without sleeping
 (bench/checkin.py measures it). SQLite's own lock and busy timeout stay as they are for writes
 outside transaction.atomic() and for other programs; the queue only orders our transactions in
-front of it. In-memory databases (the test suite's) have no file and no queue."""
+front of it. A transaction waits in the queue as long as the ones before it take (the busy
+timeout bounds only the wait for SQLite's own lock); the web server's worker timeout bounds a
+request. The lock file is opened per transaction, so no process inherits a held lock through a
+fork. In-memory databases (the test suite's) have no file and no queue."""
 
 import fcntl
 
