@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 REQUEST_USER = object()  # the history row's default author: the user of the request being served
 
-_statements = {}  # (model, vendor, conflict fields) -> (sql without RETURNING, fields)
+_statements = {}  # (model, vendor, conflict fields) -> (sql without RETURNING, the same RETURNING the pk, fields)
 
 
 def _statement(model, connection, conflict_fields):
@@ -35,7 +35,7 @@ def _statement(model, connection, conflict_fields):
         if conflict_fields:
             columns = ", ".join(quote(model._meta.get_field(name).column) for name in conflict_fields)
             sql += f" ON CONFLICT ({columns}) DO NOTHING"
-        _statements[key] = (sql, fields)
+        _statements[key] = (sql, f"{sql} RETURNING {quote(model._meta.pk.column)}", fields)
     return _statements[key]
 
 
@@ -57,9 +57,8 @@ def _execute_returning_pk(instance, sql, params, connection) -> bool:
 
 def _insert(instance, conflict_fields, using) -> bool:
     connection = connections[using]
-    sql, fields = _statement(type(instance), connection, conflict_fields)
-    return _execute_returning_pk(instance, f"{sql} RETURNING {connection.ops.quote_name(instance._meta.pk.column)}",
-                                 _values(instance, fields, connection), connection)
+    _sql, returning_pk, fields = _statement(type(instance), connection, conflict_fields)
+    return _execute_returning_pk(instance, returning_pk, _values(instance, fields, connection), connection)
 
 
 def fetch_instance(model, fields, sql, params, using=DEFAULT_DB_ALIAS, extra=()):
@@ -119,7 +118,7 @@ def _statement_with_history(model, connection, conflict_fields):
     key = (model, conflict_fields)
     if key not in _statements_with_history:
         quote = connection.ops.quote_name
-        insert_record, record_fields = _statement(model, connection, conflict_fields)
+        insert_record, _returning_pk, record_fields = _statement(model, connection, conflict_fields)
         record_columns = {field.column for field in model._meta.concrete_fields}
         historical = history_model(model)
         history_fields = [field for field in historical._meta.concrete_fields if not field.primary_key]

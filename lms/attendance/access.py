@@ -1,5 +1,7 @@
 """Who may open a session's page and be counted there. Used by every attendance view."""
 
+import functools
+
 from wagtail.models import Page
 
 from lms.learning.models import Enrollment
@@ -18,16 +20,23 @@ def person_for_session(user, session, *, only=None):
     Enrollment.objects.current() (not withdrawn) and Page.live; tests/attendance cover each."""
     if not user.is_authenticated:
         return None
+    fields, sql = _person_query(None if only is None else tuple(only))
+    person = fetch_instance(Person, fields, sql, [session.course_id, user.pk], extra=("enrolled",))
+    if person is not None:
+        person.attending = bool(person.is_active and person.enrolled)
+    return person
+
+
+@functools.cache
+def _person_query(only):
+    """person_for_session's Person fields and SQL for `only` (None: every field), built once."""
     wanted = None if only is None else {"id", "is_active", *only}
     fields = [field for field in Person._meta.concrete_fields if wanted is None or field.attname in wanted]
     sql = (f"SELECT {', '.join(f'p.{field.column}' for field in fields)}, EXISTS (SELECT 1 "
            f"FROM {Enrollment._meta.db_table} e JOIN {Page._meta.db_table} c ON c.id = e.course_id "
            f"WHERE e.person_id = p.id AND e.course_id = %s AND e.withdrawn_at IS NULL AND c.live) "
            f"FROM {Person._meta.db_table} p WHERE p.user_id = %s")
-    person = fetch_instance(Person, fields, sql, [session.course_id, user.pk], extra=("enrolled",))
-    if person is not None:
-        person.attending = bool(person.is_active and person.enrolled)
-    return person
+    return fields, sql
 
 
 def attending_person(user, session):
